@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "classrooms"
+
+urlpatterns = [
+    path("classes/<int:pk>/", views.classroom_detail, name="classroom_detail"),
+    path("schools/<int:pk>/", views.school_detail, name="school_detail"),
+]

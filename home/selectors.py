@@ -1,0 +1,146 @@
+"""What each role's start page shows. Every query goes through the scoped org selectors."""
+
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+
+from accounts.models import Role, User
+from classrooms.models import Enrollment
+from classrooms.selectors import (
+    academic_year_current,
+    classroom_list,
+    district_list,
+    school_list,
+    student_list,
+    with_student_counts,
+)
+
+SCHOOLS_PER_PAGE = 25
+
+
+def _current_classrooms(user: User):
+    qs = classroom_list(user=user)
+    year = academic_year_current()
+    return qs.filter(year=year) if year else qs
+
+
+def _student_context(user: User, params) -> dict:
+    classrooms = list(
+        _current_classrooms(user).prefetch_related(
+            "teaching_assignments__subject", "teaching_assignments__teacher"
+        )
+    )
+    return {"classrooms": classrooms}
+
+
+def _teacher_context(user: User, params) -> dict:
+    classrooms = with_student_counts(_current_classrooms(user)).prefetch_related(
+        "teaching_assignments__subject"
+    )
+    rows = []
+    for classroom in classrooms:
+        subjects = [
+            ta.subject for ta in classroom.teaching_assignments.all() if ta.teacher_id == user.pk
+        ]
+        rows.append(
+            {
+                "classroom": classroom,
+                "subjects": subjects,
+                "is_homeroom": classroom.homeroom_teacher_id == user.pk,
+            }
+        )
+    return {
+        "teaching_rows": rows,
+        "total_students": sum(r["classroom"].student_count for r in rows),
+    }
+
+
+def _school_admin_context(user: User, params) -> dict:
+    school = school_list(user=user).first()
+    classrooms = list(with_student_counts(_current_classrooms(user)))
+    teachers = (
+        User.objects.filter(role=Role.TEACHER, school=school, is_active=True)
+        .annotate(
+            class_count=Count("teaching_assignments__classroom", distinct=True),
+        )
+        .order_by("full_name")
+    )
+    return {
+        "school": school,
+        "classrooms": classrooms,
+        "teachers": teachers,
+        "counts": {
+            "classes": len(classrooms),
+            "teachers": teachers.count(),
+            "students": student_list(user=user).count(),
+        },
+    }
+
+
+def _officer_context(user: User, params) -> dict:
+    from .filters import SchoolFilter
+
+    districts = district_list(user=user)
+    year = academic_year_current()
+    in_year = Q(classrooms__year=year) if year else Q()
+    schools = school_list(user=user).annotate(
+        class_count=Count("classrooms", filter=in_year, distinct=True),
+        student_count=Count(
+            "classrooms__enrollments",
+            filter=in_year & Q(classrooms__enrollments__active=True),
+            distinct=True,
+        ),
+    ).order_by("district__name", "name")
+    school_filter = SchoolFilter(params, queryset=schools, districts=districts)
+    page = Paginator(school_filter.qs, SCHOOLS_PER_PAGE).get_page(params.get("page"))
+    query = params.copy()
+    query.pop("page", None)
+    return {
+        "school_filter": school_filter,
+        "schools_page": page,
+        "filter_query": query.urlencode(),
+        "counts": {
+            "districts": districts.count(),
+            "schools": school_list(user=user).count(),
+            "students": student_list(user=user).count(),
+        },
+        "scope_district": user.district if user.role == Role.DISTRICT_OFFICER else None,
+    }
+
+
+def _guardian_context(user: User, params) -> dict:
+    children = []
+    for child in student_list(user=user).order_by("full_name"):
+        enrollment = (
+            Enrollment.objects.filter(student=child, active=True)
+            .select_related("classroom", "classroom__school", "classroom__homeroom_teacher")
+            .order_by("-classroom__year__starts_on")
+            .first()
+        )
+        children.append({"student": child, "classroom": enrollment and enrollment.classroom})
+    return {"children": children}
+
+
+ROLE_CONTEXTS = {
+    Role.STUDENT: _student_context,
+    Role.TEACHER: _teacher_context,
+    Role.SCHOOL_ADMIN: _school_admin_context,
+    Role.DISTRICT_OFFICER: _officer_context,
+    Role.PROVINCE_OFFICER: _officer_context,
+    Role.GUARDIAN: _guardian_context,
+}
+
+
+def start_page_context(*, user: User, params) -> dict:
+    # A superuser made with createsuperuser has no real role: show them the province.
+    role = Role.PROVINCE_OFFICER if user.is_superuser else user.role
+    context = ROLE_CONTEXTS[role](user, params)
+    context["role"] = role
+    context["role_template"] = f"home/start/{role}.html"
+    context["mfa_prompt"] = (
+        role in settings.MFA_PROMPTED_ROLES
+        and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    )
+    return context
+
