@@ -53,7 +53,10 @@ def _check_teacher_of(teacher: User, school: School, field: str) -> None:
         raise ValidationError({field: _("%(name)s is not a teacher.") % {"name": teacher}})
     if teacher.school_id != school.pk:
         raise ValidationError(
-            {field: _("%(name)s does not teach at %(school)s.") % {"name": teacher, "school": school}}
+            {
+                field: _("%(name)s does not teach at %(school)s.")
+                % {"name": teacher, "school": school}
+            }
         )
 
 

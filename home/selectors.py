@@ -84,14 +84,18 @@ def _officer_context(user: User, params) -> dict:
     districts = district_list(user=user)
     year = academic_year_current()
     in_year = Q(classrooms__year=year) if year else Q()
-    schools = school_list(user=user).annotate(
-        class_count=Count("classrooms", filter=in_year, distinct=True),
-        student_count=Count(
-            "classrooms__enrollments",
-            filter=in_year & Q(classrooms__enrollments__active=True),
-            distinct=True,
-        ),
-    ).order_by("district__name", "name")
+    schools = (
+        school_list(user=user)
+        .annotate(
+            class_count=Count("classrooms", filter=in_year, distinct=True),
+            student_count=Count(
+                "classrooms__enrollments",
+                filter=in_year & Q(classrooms__enrollments__active=True),
+                distinct=True,
+            ),
+        )
+        .order_by("district__name", "name")
+    )
     school_filter = SchoolFilter(params, queryset=schools, districts=districts)
     page = Paginator(school_filter.qs, SCHOOLS_PER_PAGE).get_page(params.get("page"))
     query = params.copy()
@@ -143,4 +147,3 @@ def start_page_context(*, user: User, params) -> dict:
         and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
     )
     return context
-

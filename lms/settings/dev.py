@@ -1,6 +1,7 @@
 """Laptop settings: SQLite, in-memory channel layer, console email, DEBUG on."""
 
 import os
+import warnings
 
 os.environ.setdefault("SECRET_KEY", "dev-only-insecure-key-change-me-0123456789abcdef")
 os.environ.setdefault("DEBUG", "true")
@@ -15,3 +16,6 @@ WHITENOISE_AUTOREFRESH = True
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
+
+# WhiteNoise serves from the finders here; it need not warn that collectstatic has not run.
+warnings.filterwarnings("ignore", message="No directory at")

@@ -1,6 +1,7 @@
 """Test settings. DATABASE_URL and REDIS_URL, when set, switch to PostgreSQL and Redis."""
 
 import os
+import warnings
 
 os.environ.setdefault("SECRET_KEY", "test-only-insecure-key-0123456789abcdef0123456789")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
@@ -17,3 +18,6 @@ STORAGES["staticfiles"] = {  # noqa: F405
 }
 MEDIA_ROOT = BASE_DIR / "tmp" / "test-media"  # noqa: F405
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+
+# WhiteNoise serves from the finders here; it need not warn that collectstatic has not run.
+warnings.filterwarnings("ignore", message="No directory at")

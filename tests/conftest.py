@@ -1,0 +1,42 @@
+import os
+import socket
+from urllib.parse import urlparse
+
+import pytest
+
+IN_CI = bool(os.environ.get("CI"))
+DEFAULT_TEST_REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+def _reachable(url: str, default_port: int) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection(
+            (parsed.hostname or "127.0.0.1", parsed.port or default_port), timeout=1
+        ):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def redis_url():
+    """A real Redis for tests that need one: REDIS_URL, else the local default.
+
+    Outside CI an unreachable Redis skips the test with the reason; in CI it fails it.
+    """
+    url = os.environ.get("REDIS_URL") or DEFAULT_TEST_REDIS_URL
+    if not _reachable(url, 6379):
+        if IN_CI:
+            pytest.fail(f"Redis at {url} is not reachable, and CI must run the Redis tests.")
+        pytest.skip(f"Redis at {url} is not reachable (set REDIS_URL or start redis-server).")
+    return url
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Rate limits and other cached state must not leak from one test into the next.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
