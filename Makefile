@@ -26,7 +26,7 @@ run: setup
 	DJANGO_SETTINGS_MODULE=lms.settings.dev $(VENV)/bin/daphne -b $(HOST) -p $(PORT) lms.asgi:application
 
 test: $(VENV)/.installed node_modules/.installed
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

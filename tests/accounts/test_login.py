@@ -85,3 +85,42 @@ def test_login_page_uses_the_site_layout_in_vietnamese(client):
     assert 'lang="vi"' in page
     assert "Đăng nhập" in page
     assert "css/site.css" in page
+
+
+def test_an_officer_can_turn_on_two_factor_with_an_authenticator_app(client):
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import hotp_value
+
+    from tests.factories import DistrictOfficerFactory
+
+    officer = DistrictOfficerFactory()
+    post_login(client, officer.username, PASSWORD)
+    # allauth asks for the password again before a security change.
+    page = client.get("/accounts/2fa/totp/activate/")
+    assert page["Location"].startswith("/accounts/reauthenticate/")
+    client.post(page["Location"], {"password": PASSWORD})
+    page = client.get("/accounts/2fa/totp/activate/")
+    assert page.status_code == 200
+    secret = page.context["form"].secret
+    import time
+
+    from allauth.mfa.totp.internal.auth import format_hotp_value
+
+    code = format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+    response = client.post("/accounts/2fa/totp/activate/", {"code": code})
+    assert response.status_code == 302
+    assert Authenticator.objects.filter(user=officer, type=Authenticator.Type.TOTP).exists()
+    # The start page no longer nags them.
+    assert "/accounts/2fa/totp/activate/" not in client.get("/").content.decode()
+
+
+def test_rate_limited_password_resets_get_a_vietnamese_page(client):
+    StudentFactory(email="an@truong.edu.vn")
+    statuses = [
+        client.post("/accounts/password/reset/", {"email": "an@truong.edu.vn"}).status_code
+        for _ in range(7)
+    ]
+    assert 429 in statuses
+    response = client.post("/accounts/password/reset/", {"email": "an@truong.edu.vn"})
+    assert response.status_code == 429
+    assert 'lang="vi"' in response.content.decode()
