@@ -40,3 +40,9 @@ def _fresh_cache():
 
     cache.clear()
     yield
+
+
+def pytest_collection_modifyitems(config, items):
+    # Browser tests last: Playwright's sync API keeps an event loop running in the main thread
+    # for as long as the browser is open, which would break the asyncio tests after it.
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
