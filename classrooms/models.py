@@ -13,7 +13,9 @@ class District(models.Model):
     code = models.CharField(_("code"), max_length=20, unique=True)
 
     class Meta:
-        ordering = ["name"]
+        # The official unit codes (461 TP Đông Hà, 462 TX Quảng Trị, …) give the order the
+        # Department lists its districts in.
+        ordering = ["code"]
         verbose_name = _("district")
         verbose_name_plural = _("districts")
 

@@ -94,7 +94,7 @@ def _officer_context(user: User, params) -> dict:
                 distinct=True,
             ),
         )
-        .order_by("district__name", "name")
+        .order_by("district__code", "name")
     )
     school_filter = SchoolFilter(params, queryset=schools, districts=districts)
     page = Paginator(school_filter.qs, SCHOOLS_PER_PAGE).get_page(params.get("page"))
