@@ -17,10 +17,25 @@ class Role(models.TextChoices):
 SCHOOL_ROLES = {Role.STUDENT, Role.TEACHER, Role.SCHOOL_ADMIN}
 
 
+class Gender(models.TextChoices):
+    MALE = "M", _("Male")
+    FEMALE = "F", _("Female")
+
+
 class User(AbstractUser):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.STUDENT)
     full_name = models.CharField(_("full name"), max_length=150, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
+    student_code = models.CharField(
+        _("student code"), max_length=30, blank=True, help_text=_("The school's own code.")
+    )
+    must_change_password = models.BooleanField(
+        _("must change password"),
+        default=False,
+        help_text=_("Set for accounts with an initial password handed out on a slip."),
+    )
     school = models.ForeignKey(
         "classrooms.School",
         on_delete=models.PROTECT,
@@ -47,6 +62,12 @@ class User(AbstractUser):
             models.CheckConstraint(
                 condition=~Q(role="district_officer") | Q(district__isnull=False),
                 name="district_officer_has_district",
+            ),
+            models.UniqueConstraint(
+                fields=["school", "student_code"],
+                condition=~Q(student_code=""),
+                name="unique_student_code_per_school",
+                violation_error_message=_("Another student of this school has this code."),
             ),
             models.CheckConstraint(
                 condition=~Q(role__in=["student", "teacher", "school_admin"])
@@ -91,3 +112,72 @@ class Guardianship(models.Model):
 
     def __str__(self) -> str:
         return f"{self.guardian} → {self.student}"
+
+
+class InitialCredential(models.Model):
+    """A generated initial password, kept (encrypted) only until the slips are handed out.
+
+    It is deleted when the school marks the class's slips as handed out, when the user sets
+    their own password, or when it expires (INITIAL_CREDENTIAL_DAYS); after that the only way
+    to a new slip is a password reset.
+    """
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="initial_credential", primary_key=True
+    )
+    password_encrypted = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("initial password")
+        verbose_name_plural = _("initial passwords")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class RosterImport(models.Model):
+    """One uploaded roster file, from preview to confirmed import."""
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", _("Previewed")
+        RUNNING = "running", _("Importing")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Failed")
+
+    school = models.ForeignKey(
+        "classrooms.School",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="roster_imports",
+        help_text=_("Empty for a province-wide file whose rows name their school."),
+    )
+    uploaded_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    kind = models.CharField(max_length=10)
+    filename = models.CharField(max_length=255)
+    # The file itself, kept in the database (not under MEDIA_ROOT, which may be public) until
+    # the import finishes.
+    data = models.BinaryField(null=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEWED)
+    summary = models.JSONField(default=dict)
+    errors = models.JSONField(default=list)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    failure = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("roster import")
+        verbose_name_plural = _("roster imports")
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def percent(self) -> int:
+        if not self.progress_total:
+            return 100 if self.status == self.Status.DONE else 0
+        return min(100, self.progress_done * 100 // self.progress_total)

@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from accounts.models import Role
+from accounts.selectors import slips_allowed
 
 from . import selectors
 
@@ -19,6 +20,7 @@ def classroom_detail(request, pk: int):
             "assignments": assignments,
             "roster": roster,
             "roster_is_partial": request.user.role == Role.GUARDIAN,
+            "can_print_slips": slips_allowed(user=request.user, classroom=classroom),
         },
     )
 

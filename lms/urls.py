@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("classrooms.urls")),
+    path("", include("accounts.urls")),
 ]
 
 if settings.DEBUG:

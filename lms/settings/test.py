@@ -10,7 +10,10 @@ os.environ.setdefault("EMAIL_URL", "consolemail://")
 from .base import *  # noqa: E402,F403
 
 DEBUG = False
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.MD5PasswordHasher",
+    "accounts.hashers.InitialPasswordHasher",
+]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 WHITENOISE_USE_FINDERS = True
 STORAGES["staticfiles"] = {  # noqa: F405
@@ -21,3 +24,6 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 
 # WhiteNoise serves from the finders here; it need not warn that collectstatic has not run.
 warnings.filterwarnings("ignore", message="No directory at")
+
+# Run confirmed roster imports in the request, so tests see them inside their transaction.
+ROSTER_IMPORT_INLINE = True

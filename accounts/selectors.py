@@ -1,0 +1,43 @@
+"""Reads for accounts, scoped to the user."""
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from classrooms.models import Classroom, School
+from classrooms.selectors import classroom_get, school_list
+
+from .models import Role, RosterImport, User
+
+MANAGING_ROLES = {Role.SCHOOL_ADMIN, Role.DISTRICT_OFFICER, Role.PROVINCE_OFFICER}
+
+
+def _manages(user: User) -> bool:
+    return user.is_authenticated and (user.is_superuser or user.role in MANAGING_ROLES)
+
+
+def roster_school_list(*, user: User) -> QuerySet[School]:
+    """Schools whose roster the user may import: their own (school admin) or in their scope."""
+    if not _manages(user):
+        return School.objects.none()
+    return school_list(user=user)
+
+
+def roster_import_get(*, user: User, pk) -> RosterImport:
+    return get_object_or_404(
+        RosterImport.objects.select_related("school"),
+        pk=pk,
+        school__in=roster_school_list(user=user),
+    )
+
+
+def slips_allowed(*, user: User, classroom: Classroom) -> bool:
+    """Credential slips are for the school's staff and the class's homeroom teacher."""
+    return _manages(user) or classroom.homeroom_teacher_id == user.pk
+
+
+def slips_classroom_get(*, user: User, pk) -> Classroom:
+    classroom = classroom_get(user=user, pk=pk)
+    if not slips_allowed(user=user, classroom=classroom):
+        raise Http404
+    return classroom

@@ -1,0 +1,114 @@
+"""Credential slips: what a class's students (and their guardians) need to sign in."""
+
+from dataclasses import dataclass
+from io import BytesIO
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from classrooms.models import Classroom
+
+from .credentials import credential_password, credentials_discard, initial_password_set
+from .models import Guardianship, InitialCredential, Role, User
+
+
+@dataclass
+class Slip:
+    user: User
+    password: str | None  # None: handed out already, or expired; a reset makes a new one
+    guardians: list[tuple[User, str | None]]
+
+
+def classroom_slips(*, classroom: Classroom) -> list[Slip]:
+    students = list(
+        User.objects.filter(
+            role=Role.STUDENT, enrollments__classroom=classroom, enrollments__active=True
+        )
+        .order_by("full_name", "username")
+        .distinct()
+    )
+    credentials = {c.user_id: c for c in InitialCredential.objects.filter(user__in=students)}
+    guardians: dict[int, list[User]] = {}
+    for link in Guardianship.objects.filter(student__in=students).select_related("guardian"):
+        guardians.setdefault(link.student_id, []).append(link.guardian)
+    guardian_credentials = {
+        c.user_id: c
+        for c in InitialCredential.objects.filter(
+            user__in=[g for gs in guardians.values() for g in gs]
+        )
+    }
+
+    def readable(credentials_by_user, user):
+        credential = credentials_by_user.get(user.pk)
+        return credential_password(credential) if credential else None
+
+    return [
+        Slip(
+            user=student,
+            password=readable(credentials, student),
+            guardians=[
+                (g, readable(guardian_credentials, g)) for g in guardians.get(student.pk, [])
+            ],
+        )
+        for student in students
+    ]
+
+
+def classroom_slips_xlsx(*, classroom: Classroom, slips: list[Slip], site_url: str) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = classroom.name[:31]
+    headers = [
+        _("School"),
+        _("Class"),
+        _("Full name"),
+        _("Username"),
+        _("Initial password"),
+        _("Guardian username"),
+        _("Guardian initial password"),
+        _("Site"),
+    ]
+    sheet.append(headers)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for slip in slips:
+        guardian, guardian_password = slip.guardians[0] if slip.guardians else (None, None)
+        sheet.append(
+            [
+                classroom.school.name,
+                classroom.name,
+                slip.user.full_name,
+                slip.user.username,
+                slip.password or _("(handed out: reset to print again)"),
+                guardian.username if guardian else "",
+                guardian_password or "" if guardian else "",
+                site_url,
+            ]
+        )
+    for column, width in zip("ABCDEFGH", [30, 8, 28, 30, 18, 20, 18, 30], strict=True):
+        sheet.column_dimensions[column].width = width
+    out = BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+@transaction.atomic
+def classroom_slips_hand_out(*, classroom: Classroom) -> int:
+    """The slips are on paper now: forget the readable initial passwords of the class."""
+    slips = classroom_slips(classroom=classroom)
+    users = [s.user for s in slips] + [g for s in slips for g, _ in s.guardians]
+    return credentials_discard(users=users)
+
+
+@transaction.atomic
+def classroom_slips_reset(*, classroom: Classroom, students: list[User]) -> int:
+    """New initial passwords for students of the class whose slip is no longer readable."""
+    enrolled = set(classroom.enrollments.filter(active=True).values_list("student_id", flat=True))
+    count = 0
+    for student in students:
+        if student.pk in enrolled:
+            initial_password_set(user=student)
+            count += 1
+    return count

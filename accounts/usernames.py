@@ -1,0 +1,50 @@
+"""Readable, unique usernames (the rule is documented in docs/roster-import.md).
+
+A student is `<full name without diacritics>.<class>`, e.g. Nguyễn Văn An in 9B →
+`nguyenvanan.9b`; a teacher is `<name>.gv`; a guardian is their phone number. When the name is
+taken, a number follows: `nguyenvanan.9b.2`, `nguyenvanan.9b.3`, …
+"""
+
+import re
+import unicodedata
+from collections import Counter
+
+from .models import User
+
+_NOT_USERNAME = re.compile(r"[^a-z0-9.]")
+
+
+def ascii_slug(text: str) -> str:
+    """ "Nguyễn Văn An" → "nguyenvanan": lower case ASCII, no diacritics, no spaces."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    text = unicodedata.normalize("NFD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    return _NOT_USERNAME.sub("", text.replace(" ", ""))
+
+
+def usernames_allocate(bases: list[str]) -> list[str]:
+    """One free username per base, in order, unique among themselves and in the database."""
+    counts = Counter(bases)
+    taken: set[str] = set()
+    wanted = list(counts)
+    for start in range(0, len(wanted), 5000):
+        chunk = wanted[start : start + 5000]
+        taken.update(User.objects.filter(username__in=chunk).values_list("username", flat=True))
+    clashing = {b for b in counts if b in taken or counts[b] > 1}
+    if clashing:
+        # Numbered forms in use already, for the few bases that clash.
+        for base in clashing:
+            taken.update(
+                User.objects.filter(username__startswith=f"{base}.").values_list(
+                    "username", flat=True
+                )
+            )
+    result = []
+    for base in bases:
+        candidate, n = base, 1
+        while candidate in taken:
+            n += 1
+            candidate = f"{base}.{n}"
+        taken.add(candidate)
+        result.append(candidate)
+    return result

@@ -1,0 +1,148 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from classrooms.selectors import student_list
+
+from . import selectors
+from .forms import RosterUploadForm
+from .roster.jobs import (
+    roster_import_create,
+    roster_import_progress,
+    roster_import_refresh,
+    roster_import_start,
+)
+from .roster.templates import roster_template_xlsx
+from .slips import (
+    classroom_slips,
+    classroom_slips_hand_out,
+    classroom_slips_reset,
+    classroom_slips_xlsx,
+)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _schools_or_404(user):
+    schools = selectors.roster_school_list(user=user)
+    if not schools.exists():
+        raise Http404
+    return schools
+
+
+@login_required
+def roster_upload(request):
+    schools = _schools_or_404(request.user)
+    form = RosterUploadForm(request.POST or None, request.FILES or None, schools=schools)
+    if request.method == "POST" and form.is_valid():
+        job = roster_import_create(
+            user=request.user,
+            school=form.cleaned_data["school"],
+            upload=form.cleaned_data["file"],
+            kind=form.cleaned_data["kind"],
+        )
+        return redirect("roster_import_detail", pk=job.pk)
+    return render(request, "accounts/roster_upload.html", {"form": form})
+
+
+@login_required
+def roster_template(request, kind: str):
+    _schools_or_404(request.user)
+    if kind not in ("students", "teachers"):
+        raise Http404
+    response = HttpResponse(roster_template_xlsx(kind), content_type=XLSX)
+    name = "mau-danh-sach-hoc-sinh.xlsx" if kind == "students" else "mau-danh-sach-giao-vien.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+def roster_import_detail(request, pk: int):
+    job = roster_import_refresh(roster_import=selectors.roster_import_get(user=request.user, pk=pk))
+    classrooms = []
+    if job.status == job.Status.DONE and job.kind == "students":
+        classrooms = job.school.classrooms.filter(year__is_current=True).order_by("grade", "name")
+    return render(
+        request,
+        "accounts/roster_import.html",
+        {"job": job, "progress": roster_import_progress(job), "classrooms": classrooms},
+    )
+
+
+@login_required
+def roster_import_status(request, pk: int):
+    job = roster_import_refresh(roster_import=selectors.roster_import_get(user=request.user, pk=pk))
+    done, total = roster_import_progress(job) or (0, 0)
+    return JsonResponse(
+        {
+            "status": job.status,
+            "done": done,
+            "total": total,
+            "percent": (done * 100 // total) if total else (100 if job.status == "done" else 0),
+        }
+    )
+
+
+@login_required
+@require_POST
+def roster_import_confirm(request, pk: int):
+    job = selectors.roster_import_get(user=request.user, pk=pk)
+    if job.errors or job.status != job.Status.PREVIEWED:
+        messages.error(request, _("This file cannot be imported as it is."))
+    else:
+        roster_import_start(roster_import=job)
+    return redirect("roster_import_detail", pk=job.pk)
+
+
+@login_required
+def classroom_slips_view(request, pk: int):
+    classroom = selectors.slips_classroom_get(user=request.user, pk=pk)
+    slips = classroom_slips(classroom=classroom)
+    site_url = request.build_absolute_uri("/")
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(
+            classroom_slips_xlsx(classroom=classroom, slips=slips, site_url=site_url),
+            content_type=XLSX,
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="phieu-dang-nhap-{classroom.school.code}-{classroom.pk}.xlsx"'
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+    response = render(
+        request,
+        "accounts/classroom_slips.html",
+        {
+            "classroom": classroom,
+            "slips": slips,
+            "site_url": site_url,
+            "readable": sum(1 for s in slips if s.password),
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def classroom_slips_action(request, pk: int):
+    classroom = selectors.slips_classroom_get(user=request.user, pk=pk)
+    if request.POST.get("action") == "hand_out":
+        count = classroom_slips_hand_out(classroom=classroom)
+        messages.success(
+            request,
+            _("The initial passwords of %(count)s accounts are no longer shown.")
+            % {"count": count},
+        )
+    elif request.POST.get("action") == "reset":
+        students = student_list(user=request.user).filter(pk__in=request.POST.getlist("student"))
+        count = classroom_slips_reset(classroom=classroom, students=list(students))
+        messages.success(
+            request, _("%(count)s students got a new initial password.") % {"count": count}
+        )
+    else:
+        messages.error(request, _("Unknown action."))
+    return redirect("classroom_slips", pk=classroom.pk)
