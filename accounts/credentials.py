@@ -2,7 +2,9 @@
 
 import base64
 import hashlib
+import os
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -23,6 +25,14 @@ def initial_password_generate() -> str:
 
 def initial_password_hash(password: str) -> str:
     return make_password(password, hasher="pbkdf2_sha256_initial")
+
+
+def initial_password_hashes(passwords: list[str]) -> list[str]:
+    """Hash many initial passwords on every core: hashlib's PBKDF2 releases the GIL."""
+    if len(passwords) < 64:
+        return [initial_password_hash(p) for p in passwords]
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        return list(pool.map(initial_password_hash, passwords, chunksize=256))
 
 
 def _fernet() -> Fernet:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.credentials import (
     credential_encrypt,
     initial_password_generate,
-    initial_password_hash,
+    initial_password_hashes,
 )
 from accounts.models import Guardianship, InitialCredential, Role, User
 from accounts.usernames import ascii_slug, usernames_allocate
@@ -25,7 +25,7 @@ from classrooms.models import Classroom, Enrollment, School, Subject, TeachingAs
 from classrooms.selectors import academic_year_current
 from classrooms.services import teaching_assignment_create
 
-from .parsing import ParsedRoster, RowError, StudentRow, TeacherRow, roster_parse
+from .parsing import RowError, StudentRow, TeacherRow, roster_parse
 
 BATCH = 2000
 MAX_STORED_ERRORS = 1000
@@ -89,7 +89,9 @@ def _name_key(name: str) -> str:
 def _current_classrooms(school: School, errors: list[RowError]) -> dict[str, Classroom]:
     year = academic_year_current()
     if year is None:
-        errors.append(RowError(None, "", _("There is no current academic year yet.")))
+        message = _("There is no current academic year yet.")
+        if not any(e.message == message for e in errors):
+            errors.append(RowError(None, "", message))
         return {}
     return {
         c.name.upper().replace(" ", ""): c
@@ -107,23 +109,70 @@ def _unknown_class(row: int, column: str, name: str, school: School) -> RowError
 
 
 def roster_preview(
-    *, filename: str, data: bytes, school: School, kind: str | None = None
+    *, filename: str, data: bytes, school: School | None, kind: str | None = None
 ) -> RosterPlan:
+    """Parse and match a file. Without a school, each row names its own ("Mã trường")."""
     parsed = roster_parse(filename=filename, data=data, kind=kind)
+    plan = RosterPlan(kind=parsed.kind or "students", school=school, total_rows=parsed.total_rows)
+    plan.errors.extend(parsed.errors)
+    if parsed.kind == "teachers" and school is None:
+        plan.errors.append(
+            RowError(None, "", _("A teacher list is imported one school at a time."))
+        )
+    if plan.errors and not parsed.rows:
+        return plan
     if parsed.kind == "teachers":
-        return _plan_teachers(parsed, school)
-    return _plan_students(parsed, school)
+        _plan_teachers(plan, parsed.rows, school)
+        return plan
+    for row_school, rows in _students_by_school(plan, parsed.rows, school):
+        _plan_students(plan, rows, row_school)
+    return plan
+
+
+def _students_by_school(plan: RosterPlan, rows: list[StudentRow], school: School | None):
+    """Group student rows by school: the given one, or the school each row names."""
+    column = "Mã trường"
+    if school is not None:
+        foreign = [r for r in rows if r.school_code and r.school_code != school.code]
+        for row in foreign:
+            plan.errors.append(
+                RowError(
+                    row.row,
+                    column,
+                    _("This row belongs to school %(code)s, not to %(school)s.")
+                    % {"code": row.school_code, "school": school},
+                )
+            )
+        foreign_rows = {r.row for r in foreign}
+        return [(school, [r for r in rows if r.row not in foreign_rows])]
+    codes = {r.school_code for r in rows if r.school_code}
+    schools = {s.code: s for s in School.objects.filter(code__in=codes)}
+    groups: dict[str, list[StudentRow]] = {}
+    for row in rows:
+        if not row.school_code:
+            plan.errors.append(RowError(row.row, column, _("The school code is missing.")))
+        elif row.school_code not in schools:
+            plan.errors.append(
+                RowError(
+                    row.row,
+                    column,
+                    _("There is no school with code %(code)s.") % {"code": row.school_code},
+                )
+            )
+        else:
+            groups.setdefault(row.school_code, []).append(row)
+    return [(schools[code], group) for code, group in groups.items()]
 
 
 # --- students -----------------------------------------------------------------------------
 
 
-def _plan_students(parsed: ParsedRoster, school: School) -> RosterPlan:
-    plan = RosterPlan(kind="students", school=school, total_rows=parsed.total_rows)
-    plan.errors.extend(parsed.errors)
+def _plan_students(plan: RosterPlan, rows: list[StudentRow], school: School) -> None:
     classrooms = _current_classrooms(school, plan.errors)
-    if not classrooms and plan.errors:
-        return plan
+    if not classrooms:
+        for row in rows:
+            plan.errors.append(_unknown_class(row.row, "Lớp", row.class_name, school))
+        return
     year_ids = {c.year_id for c in classrooms.values()}
 
     existing = User.objects.filter(school=school, role=Role.STUDENT).only(
@@ -143,7 +192,7 @@ def _plan_students(parsed: ParsedRoster, school: School) -> RosterPlan:
         key = (_name_key(user.full_name), user.birth_date, enrolment.classroom.name.upper())
         by_key[key] = user
 
-    phones = {r.guardian_phone for r in parsed.rows if r.guardian_phone}
+    phones = {r.guardian_phone for r in rows if r.guardian_phone}
     guardians = {g.phone: g for g in User.objects.filter(role=Role.GUARDIAN, phone__in=phones)}
     links = set(
         Guardianship.objects.filter(guardian__in=guardians.values()).values_list(
@@ -152,7 +201,7 @@ def _plan_students(parsed: ParsedRoster, school: School) -> RosterPlan:
     )
 
     matched: dict[int, int] = {}
-    for row in parsed.rows:
+    for row in rows:
         classroom = classrooms.get(row.class_name)
         if classroom is None:
             plan.errors.append(_unknown_class(row.row, "Lớp", row.class_name, school))
@@ -207,8 +256,7 @@ def _plan_students(parsed: ParsedRoster, school: School) -> RosterPlan:
             plan.updated += 1
         else:
             plan.unchanged += 1
-    plan.guardians = guardians
-    return plan
+    plan.guardians.update(guardians)
 
 
 def _new_accounts(items: list, *, base: Callable, build: Callable) -> list[User]:
@@ -216,10 +264,13 @@ def _new_accounts(items: list, *, base: Callable, build: Callable) -> list[User]
 
     `base(item)` gives the username base, `build(item, username, password_hash)` the User.
     """
+    usernames = usernames_allocate([base(i) for i in items])
+    passwords = [initial_password_generate() for _ in items]
     users = []
-    for item, username in zip(items, usernames_allocate([base(i) for i in items]), strict=True):
-        password = initial_password_generate()
-        user = build(item, username, initial_password_hash(password))
+    for item, username, password, hashed in zip(
+        items, usernames, passwords, initial_password_hashes(passwords), strict=True
+    ):
+        user = build(item, username, hashed)
         user.must_change_password = True
         user._initial_password = password
         users.append(user)
@@ -246,7 +297,6 @@ def _save_new_accounts(users: list[User]) -> None:
 
 
 def _apply_students(plan: RosterPlan, progress: Progress) -> None:
-    school = plan.school
     total = len(plan.changes)
     new = [c for c in plan.changes if c.user is None]
     # The school and the classes were resolved for this school, which is exactly what
@@ -257,7 +307,9 @@ def _apply_students(plan: RosterPlan, progress: Progress) -> None:
         users = _new_accounts(
             batch,
             base=lambda c: f"{ascii_slug(c.row.full_name)}.{ascii_slug(c.row.class_name)}",
-            build=lambda c, username, password: _student_user(c.row, username, password, school),
+            build=lambda c, username, password: _student_user(
+                c.row, username, password, c.classroom.school_id
+            ),
         )
         _save_new_accounts(users)
         for change, user in zip(batch, users, strict=True):
@@ -280,7 +332,7 @@ def _apply_students(plan: RosterPlan, progress: Progress) -> None:
     progress(total, total)
 
 
-def _student_user(row: StudentRow, username: str, password: str, school: School) -> User:
+def _student_user(row: StudentRow, username: str, password: str, school_id: int) -> User:
     return User(
         username=username,
         password=password,
@@ -290,7 +342,7 @@ def _student_user(row: StudentRow, username: str, password: str, school: School)
         gender=row.gender,
         email=row.email,
         student_code=row.student_code,
-        school=school,
+        school_id=school_id,
     )
 
 
@@ -325,9 +377,7 @@ def _guardian_user(phone: str, name: str, username: str, password: str) -> User:
 # --- teachers -----------------------------------------------------------------------------
 
 
-def _plan_teachers(parsed: ParsedRoster, school: School) -> RosterPlan:
-    plan = RosterPlan(kind="teachers", school=school, total_rows=parsed.total_rows)
-    plan.errors.extend(parsed.errors)
+def _plan_teachers(plan: RosterPlan, rows: list[TeacherRow], school: School) -> None:
     classrooms = _current_classrooms(school, plan.errors)
     subjects = {ascii_slug(s.name): s for s in Subject.objects.all()}
     teachers = list(User.objects.filter(school=school, role=Role.TEACHER))
@@ -339,7 +389,7 @@ def _plan_teachers(parsed: ParsedRoster, school: School) -> RosterPlan:
         for a in TeachingAssignment.objects.filter(classroom__in=classrooms.values())
     }
 
-    for row in parsed.rows:
+    for row in rows:
         errors_before = len(plan.errors)
         rooms = []
         for name in row.classes:
@@ -407,7 +457,6 @@ def _plan_teachers(parsed: ParsedRoster, school: School) -> RosterPlan:
             plan.updated += 1
         else:
             plan.unchanged += 1
-    return plan
 
 
 def _apply_teachers(plan: RosterPlan, progress: Progress) -> None:

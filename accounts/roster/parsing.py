@@ -48,6 +48,8 @@ STUDENT_COLUMNS: list[tuple[str, str, bool]] = [
     ("guardian_name", "Họ tên phụ huynh", False),
     ("guardian_phone", "SĐT phụ huynh", False),
     ("email", "Email", False),
+    # Only in province- or district-wide files, which hold several schools.
+    ("school_code", "Mã trường", False),
 ]
 # A teacher file needs at least one of the CONTACT_KEYS columns: "Email hoặc SĐT", or the
 # separate "Email" and/or "SĐT".
@@ -135,6 +137,7 @@ class StudentRow:
     guardian_name: str
     guardian_phone: str
     email: str
+    school_code: str = ""  # "Mã trường", in files that hold several schools
 
 
 @dataclass(frozen=True)
@@ -563,12 +566,13 @@ def _parse_students(records: Records, mapping: dict[str, int], result: ParsedRos
     i_guardian = mapping.get("guardian_name")
     i_phone = mapping.get("guardian_phone")
     i_email = mapping.get("email")
+    i_school = mapping.get("school_code")
 
     today = timezone.localdate()
     dates: dict[str, date | None] = {}
     genders: dict[str, str | None] = {}
     classes: dict[str, str] = {}
-    by_code: dict[str, int] = {}
+    by_code: dict[tuple, int] = {}
     by_key: dict[tuple, int] = {}
     errors = result.errors
     rows = result.rows
@@ -665,12 +669,13 @@ def _parse_students(records: Records, mapping: dict[str, int], result: ParsedRos
                     row_errors.append(_bad_phone(rownum, h["guardian_phone"], text))
 
         email = _text(cells[i_email]).lower() if i_email is not None else ""
+        school_code = _text(cells[i_school]) if i_school is not None else ""
         if email and (len(email) > EMAIL_MAX or not _email_ok(email)):
             row_errors.append(_bad_email(rownum, h["email"], email))
 
         # The same student twice in the file: report it on the later row.
         if student_code:
-            earlier = by_code.setdefault(student_code, rownum)
+            earlier = by_code.setdefault((school_code, student_code), rownum)
             if earlier != rownum:
                 row_errors.append(
                     RowError(
@@ -681,7 +686,7 @@ def _parse_students(records: Records, mapping: dict[str, int], result: ParsedRos
                     )
                 )
         if full_name and birth_date is not None and class_name:
-            key = (full_name.casefold(), birth_date, class_name)
+            key = (school_code, full_name.casefold(), birth_date, class_name)
             earlier = by_key.setdefault(key, rownum)
             if earlier != rownum and not student_code:
                 row_errors.append(
@@ -707,6 +712,7 @@ def _parse_students(records: Records, mapping: dict[str, int], result: ParsedRos
                 guardian_name=guardian_name,
                 guardian_phone=guardian_phone,
                 email=email,
+                school_code=school_code,
             )
         )
     result.total_rows = total

@@ -61,9 +61,10 @@ EXAMPLES = {
     ],
 }
 
-# The columns the template has: a teacher file gets the single "Email hoặc SĐT" column.
+# The columns the template has: a teacher file gets the single "Email hoặc SĐT" column, and a
+# school's file needs no "Mã trường" (only multi-school files do).
 TEMPLATE_KEYS = {
-    STUDENTS: [key for key, _h, _r in COLUMNS[STUDENTS]],
+    STUDENTS: [key for key, _h, _r in COLUMNS[STUDENTS] if key != "school_code"],
     TEACHERS: ["full_name", "subjects", "classes", "homeroom_class", "contact"],
 }
 

@@ -326,3 +326,33 @@ def test_a_student_signs_in_with_the_slip_and_must_change_password(client):
     assert not an.must_change_password
     assert not InitialCredential.objects.filter(user=an).exists()
     assert client.get("/").status_code == 200
+
+
+def test_a_multi_school_file_names_each_rows_school(tmp_path):
+    school_a = make_school("A", "Trường THCS A")
+    school_b = SchoolFactory(code="B", name="Trường THCS B")
+    ClassroomFactory(school=school_b, name="9A", grade=9, year=school_a.classrooms.first().year)
+    headers = [*STUDENT_HEADERS, "Mã trường"]
+    rows = [
+        ["Nguyễn Văn An", "12/03/2012", "Nam", "9A", "HS001", "", "", "", "A"],
+        ["Nguyễn Văn An", "12/03/2012", "Nam", "9A", "HS001", "", "", "", "B"],  # not a duplicate
+        ["Lê Thị Mai", "01/02/2012", "Nữ", "9A", "", "", "", "", "ZZZ"],
+        ["Lê Thị Mai", "01/02/2012", "Nữ", "9A", "", "", "", "", ""],
+    ]
+    plan = roster_preview(filename="tinh.xlsx", data=xlsx(rows, headers), school=None)
+    assert sorted((e.row, e.column) for e in plan.errors) == [(4, "Mã trường"), (5, "Mã trường")]
+
+    path = tmp_path / "tinh.xlsx"
+    path.write_bytes(xlsx(rows[:2], headers))
+    call_command("import_roster", str(path), stdout=StringIO())
+    assert User.objects.get(school=school_a, student_code="HS001").username == "nguyenvanan.9a"
+    assert User.objects.get(school=school_b, student_code="HS001").username == "nguyenvanan.9a.2"
+
+
+def test_a_row_of_another_school_is_refused_in_a_school_import():
+    school = make_school()
+    rows = [[*ROWS[0], "KHAC"]]
+    plan = roster_preview(
+        filename="ds.xlsx", data=xlsx(rows, [*STUDENT_HEADERS, "Mã trường"]), school=school
+    )
+    assert [(e.row, e.column) for e in plan.errors] == [(2, "Mã trường")]

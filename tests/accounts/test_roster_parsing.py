@@ -126,7 +126,8 @@ def test_template_layout(kind):
     sheet, guide = workbook.worksheets
     headers = [cell.value for cell in sheet[1]]
     if kind == "students":
-        expected = [header for _key, header, _required in STUDENT_COLUMNS]
+        # A school's template has no "Mã trường": only multi-school files need it.
+        expected = [h for key, h, _required in STUDENT_COLUMNS if key != "school_code"]
     else:  # one "Email hoặc SĐT" column rather than the separate "Email" and "SĐT"
         expected = [header for _key, header, _required in TEACHER_COLUMNS[:5]]
     assert headers == expected

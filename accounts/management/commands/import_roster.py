@@ -14,7 +14,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
-        parser.add_argument("--school", help="the school's code (Mã trường)")
+        parser.add_argument(
+            "--school",
+            help="the school's code; without it every row names its school in “Mã trường”",
+        )
         parser.add_argument("--kind", choices=["students", "teachers"], help="default: detect")
         parser.add_argument(
             "--dry-run", action="store_true", help="check and report, write nothing"
@@ -22,10 +25,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, file: Path, school: str | None, kind, dry_run: bool, **options):
         translation.activate(settings.LANGUAGE_CODE)
-        if not school:
-            raise CommandError(_("Name the school with --school CODE."))
+        school_obj = None
         try:
-            school_obj = School.objects.get(code=school)
+            if school:
+                school_obj = School.objects.get(code=school)
         except School.DoesNotExist:
             raise CommandError(
                 _("There is no school with code %(code)s.") % {"code": school}
