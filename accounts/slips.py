@@ -12,6 +12,7 @@ from classrooms.models import Classroom
 
 from .credentials import credential_password, credentials_discard, initial_password_set
 from .models import Guardianship, InitialCredential, Role, User
+from .usernames import vietnamese_name_key
 
 
 @dataclass
@@ -22,12 +23,11 @@ class Slip:
 
 
 def classroom_slips(*, classroom: Classroom) -> list[Slip]:
-    students = list(
+    students = sorted(
         User.objects.filter(
             role=Role.STUDENT, enrollments__classroom=classroom, enrollments__active=True
-        )
-        .order_by("full_name", "username")
-        .distinct()
+        ).distinct(),
+        key=lambda u: (*vietnamese_name_key(u.full_name), u.username),
     )
     credentials = {c.user_id: c for c in InitialCredential.objects.filter(user__in=students)}
     guardians: dict[int, list[User]] = {}

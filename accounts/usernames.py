@@ -48,3 +48,27 @@ def usernames_allocate(bases: list[str]) -> list[str]:
         taken.add(candidate)
         result.append(candidate)
     return result
+
+
+# Vietnamese letters that are their own letter of the alphabet: ă â đ ê ô ơ ư, each sorting
+# right after its base letter. Tone marks only break ties.
+_LETTER_MARKS = {"\u0306": "1", "\u0302": "2", "\u031b": "3"}
+
+
+def _collation(text: str) -> str:
+    out: list[str] = []
+    for ch in unicodedata.normalize("NFD", text.lower()):
+        if ch == "đ":
+            out.append("d3")
+        elif ch in _LETTER_MARKS and out:
+            out[-1] = out[-1][0] + _LETTER_MARKS[ch]
+        elif not unicodedata.combining(ch):
+            out.append(ch + "0")
+    return "".join(out)
+
+
+def vietnamese_name_key(full_name: str) -> tuple[str, str, str]:
+    """Sort key for class lists, as Vietnamese schools sort them: by given name (the last
+    word), then the whole name, in Vietnamese alphabetical order (D before Đ, A before Ă)."""
+    words = full_name.split()
+    return (_collation(words[-1]) if words else "", _collation(full_name), full_name)

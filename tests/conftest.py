@@ -45,4 +45,11 @@ def _fresh_cache():
 def pytest_collection_modifyitems(config, items):
     # Browser tests last: Playwright's sync API keeps an event loop running in the main thread
     # for as long as the browser is open, which would break the asyncio tests after it.
-    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
+    # Among them, modules that change the shared server's data (E2E_WRITES_DATA) run last, so
+    # the start-page screenshots always show the seeded demo as it is.
+    items.sort(
+        key=lambda item: (
+            item.get_closest_marker("e2e") is not None,
+            getattr(item.module, "E2E_WRITES_DATA", False),
+        )
+    )

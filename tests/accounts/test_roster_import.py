@@ -356,3 +356,20 @@ def test_a_row_of_another_school_is_refused_in_a_school_import():
         filename="ds.xlsx", data=xlsx(rows, [*STUDENT_HEADERS, "Mã trường"]), school=school
     )
     assert [(e.row, e.column) for e in plan.errors] == [(2, "Mã trường")]
+
+
+def test_slips_are_in_vietnamese_class_list_order(client):
+    from accounts.slips import classroom_slips
+
+    school = make_school()
+    rows = [
+        ["Đỗ Văn Bình", "01/01/2012", "Nam", "9A", "", "", "", ""],
+        ["Nguyễn Thị An", "01/01/2012", "Nữ", "9A", "", "", "", ""],
+        ["Trần Văn Đức", "01/01/2012", "Nam", "9A", "", "", "", ""],
+        ["Lê Văn Dũng", "01/01/2012", "Nam", "9A", "", "", "", ""],
+    ]
+    import_file(school, xlsx(rows))
+    slips = classroom_slips(classroom=school.classrooms.get(name="9A"))
+    assert [s.user.full_name for s in slips] == [
+        "Nguyễn Thị An", "Đỗ Văn Bình", "Lê Văn Dũng", "Trần Văn Đức",
+    ]  # fmt: skip
