@@ -5,11 +5,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from classrooms.models import Classroom, School
-from classrooms.selectors import classroom_get, school_list
+from classrooms.selectors import MANAGING_ROLES, classroom_get, school_managed_list
 
-from .models import Role, RosterImport, User
-
-MANAGING_ROLES = {Role.SCHOOL_ADMIN, Role.DISTRICT_OFFICER, Role.PROVINCE_OFFICER}
+from .models import RosterImport, User
 
 
 def _manages(user: User) -> bool:
@@ -18,9 +16,7 @@ def _manages(user: User) -> bool:
 
 def roster_school_list(*, user: User) -> QuerySet[School]:
     """Schools whose roster the user may import: their own (school admin) or in their scope."""
-    if not _manages(user):
-        return School.objects.none()
-    return school_list(user=user)
+    return school_managed_list(user=user)
 
 
 def roster_import_get(*, user: User, pk) -> RosterImport:

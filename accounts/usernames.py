@@ -31,14 +31,14 @@ def usernames_allocate(bases: list[str]) -> list[str]:
         chunk = wanted[start : start + 5000]
         taken.update(User.objects.filter(username__in=chunk).values_list("username", flat=True))
     clashing = {b for b in counts if b in taken or counts[b] > 1}
-    if clashing:
-        # Numbered forms in use already, for the few bases that clash.
-        for base in clashing:
-            taken.update(
-                User.objects.filter(username__startswith=f"{base}.").values_list(
-                    "username", flat=True
-                )
+    for base in clashing:
+        # Numbered forms already in use. A range, not startswith: LIKE cannot use the
+        # username index on SQLite or PostgreSQL, and a province has many common names.
+        taken.update(
+            User.objects.filter(username__gt=f"{base}.", username__lt=f"{base}/").values_list(
+                "username", flat=True
             )
+        )
     result = []
     for base in bases:
         candidate, n = base, 1

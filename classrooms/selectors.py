@@ -72,6 +72,21 @@ def school_get(*, user: User, pk) -> School:
     return get_object_or_404(school_list(user=user), pk=pk)
 
 
+MANAGING_ROLES = {Role.SCHOOL_ADMIN, Role.DISTRICT_OFFICER, Role.PROVINCE_OFFICER}
+
+
+def school_managed_list(*, user: User) -> QuerySet[School]:
+    """Schools the user may onboard (classes, rosters): a school admin's own school, and an
+    officer's schools in scope."""
+    if not user.is_authenticated or not (user.is_superuser or user.role in MANAGING_ROLES):
+        return School.objects.none()
+    return school_list(user=user)
+
+
+def school_managed_get(*, user: User, pk) -> School:
+    return get_object_or_404(school_managed_list(user=user), pk=pk)
+
+
 def district_list(*, user: User) -> QuerySet[District]:
     qs = District.objects.all()
     if not user.is_authenticated or not user.is_active:

@@ -7,4 +7,5 @@ app_name = "classrooms"
 urlpatterns = [
     path("classes/<int:pk>/", views.classroom_detail, name="classroom_detail"),
     path("schools/<int:pk>/", views.school_detail, name="school_detail"),
+    path("schools/<int:pk>/classes/add/", views.classroom_add, name="classroom_add"),
 ]

@@ -1,10 +1,14 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from accounts.selectors import slips_allowed
 
-from . import selectors
+from . import selectors, services
+from .forms import ClassroomForm
 
 
 @login_required
@@ -34,8 +38,34 @@ def school_detail(request, pk: int):
     year = selectors.academic_year_current()
     if year is not None:
         classrooms = classrooms.filter(year=year)
+    manages = selectors.school_managed_list(user=request.user).filter(pk=school.pk).exists()
     return render(
         request,
         "classrooms/school_detail.html",
-        {"school": school, "classrooms": classrooms, "year": year},
+        {
+            "school": school,
+            "classrooms": classrooms,
+            "year": year,
+            "classroom_form": ClassroomForm(school=school) if manages and year else None,
+        },
+    )
+
+
+@login_required
+def classroom_add(request, pk: int):
+    school = selectors.school_managed_get(user=request.user, pk=pk)
+    year = selectors.academic_year_current()
+    form = ClassroomForm(request.POST or None, school=school)
+    if request.method == "POST" and year is not None and form.is_valid():
+        try:
+            classroom = services.classroom_create(school=school, year=year, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+        else:
+            messages.success(request, _("Class %(name)s was added.") % {"name": classroom.name})
+            return redirect("classrooms:school_detail", pk=school.pk)
+    return render(
+        request, "classrooms/classroom_add.html", {"school": school, "year": year, "form": form}
     )

@@ -17,15 +17,14 @@ from django.db import close_old_connections
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_redis_url_switches_channel_layer_and_cache():
+def _layer_and_cache_backends(env: dict) -> list[str]:
     code = (
-        "from django.conf import settings as s;"
+        "import django;django.setup();from django.conf import settings as s;"
         "print(s.CHANNEL_LAYERS['default']['BACKEND']);print(s.CACHES['default']['BACKEND'])"
     )
-    env = {**os.environ, "REDIS_URL": "redis://127.0.0.1:6379/3"}
-    env["DJANGO_SETTINGS_MODULE"] = "lms.settings.test"
-    out = subprocess.run(
-        [sys.executable, "-c", f"import django;django.setup();{code}"],
+    env = {**env, "DJANGO_SETTINGS_MODULE": "lms.settings.test"}
+    return subprocess.run(
+        [sys.executable, "-c", code],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -33,21 +32,18 @@ def test_redis_url_switches_channel_layer_and_cache():
         timeout=60,
         check=True,
     ).stdout.split()
-    assert out == [
+
+
+def test_redis_url_switches_channel_layer_and_cache():
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    assert _layer_and_cache_backends({**env, "REDIS_URL": "redis://127.0.0.1:6379/3"}) == [
         "channels_redis.core.RedisChannelLayer",
         "django.core.cache.backends.redis.RedisCache",
     ]
-    env.pop("REDIS_URL")
-    out = subprocess.run(
-        [sys.executable, "-c", f"import django;django.setup();{code}"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    ).stdout.split()
-    assert out[0] == "channels.layers.InMemoryChannelLayer"
+    assert _layer_and_cache_backends(env) == [
+        "channels.layers.InMemoryChannelLayer",
+        "django.core.cache.backends.locmem.LocMemCache",
+    ]
 
 
 @pytest.mark.asyncio

@@ -13,7 +13,6 @@ records the first one made.
 
 import random
 import time
-import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -24,6 +23,7 @@ from django.db import transaction
 
 from accounts.models import Guardianship, Role, User
 from accounts.services import guardianship_create, user_create, user_validate_affiliation
+from accounts.usernames import ascii_slug
 from classrooms import demo_data as data
 from classrooms.levels import LEVEL_GRADES, Level, level_for_grade
 from classrooms.models import (
@@ -49,13 +49,6 @@ SEED = 2026
 STUDENT_FEMALE_SHARE = 0.49
 
 
-def ascii_name(text: str) -> str:
-    """ "Nguyễn Văn" → "nguyenvan": lower case, no diacritics, no spaces (for usernames)."""
-    text = text.replace("đ", "d").replace("Đ", "D")
-    text = unicodedata.normalize("NFD", text)
-    return "".join(c for c in text if not unicodedata.combining(c) and c != " ").lower()
-
-
 @dataclass(frozen=True)
 class Person:
     family: str
@@ -69,7 +62,7 @@ class Person:
     @property
     def roll_key(self) -> tuple[str, str, str]:
         # Vietnamese class lists are ordered by given name, then family and middle name.
-        return (ascii_name(self.given), ascii_name(self.family), ascii_name(self.middle))
+        return (ascii_slug(self.given), ascii_slug(self.family), ascii_slug(self.middle))
 
 
 class NameGenerator:
@@ -204,8 +197,8 @@ def plan_school(spec: data.SchoolSpec, names: NameGenerator) -> SchoolPlan:
         for number, (person, fixed_username) in enumerate(people, start=1):
             username = fixed_username or ".".join(
                 [
-                    ascii_name(person.given),
-                    ascii_name(person.family),
+                    ascii_slug(person.given),
+                    ascii_slug(person.family),
                     spec.slug,
                     plan.name.lower(),
                     f"{number:02d}",
