@@ -373,3 +373,39 @@ def test_slips_are_in_vietnamese_class_list_order(client):
     assert [s.user.full_name for s in slips] == [
         "Nguyễn Thị An", "Đỗ Văn Bình", "Lê Văn Dũng", "Trần Văn Đức",
     ]  # fmt: skip
+
+
+def test_an_import_that_fails_midway_leaves_nothing_behind():
+    school = make_school()
+    plan = roster_preview(filename="ds.xlsx", data=xlsx(ROWS), school=school)
+    users = User.objects.count()
+
+    def crash(done, total):
+        raise RuntimeError("worker killed")
+
+    with pytest.raises(RuntimeError):
+        roster_apply(plan=plan, progress=crash)
+    assert User.objects.count() == users
+    assert not Enrollment.objects.filter(student__school=school).exists()
+    assert not InitialCredential.objects.exists()
+
+
+def test_a_job_whose_worker_died_can_be_confirmed_again(client):
+    from django.core.cache import cache
+
+    from accounts.roster.jobs import roster_import_create, roster_import_refresh
+
+    school = make_school()
+    admin = SchoolAdminFactory(school=school)
+    job = roster_import_create(
+        user=admin, school=school, upload=SimpleUploadedFile("ds.xlsx", xlsx(ROWS)), kind=""
+    )
+    job.status = RosterImport.Status.RUNNING  # as if a worker took it and then died
+    job.save()
+    cache.clear()  # its progress went with it
+    assert roster_import_refresh(roster_import=job).status == RosterImport.Status.PREVIEWED
+    client.force_login(admin)
+    client.post(f"/roster/imports/{job.pk}/confirm/")
+    job.refresh_from_db()
+    assert job.status == RosterImport.Status.DONE
+    assert User.objects.filter(school=school, role=Role.STUDENT).count() == 4
