@@ -25,7 +25,7 @@ from classrooms.models import Classroom, Enrollment, School, Subject, TeachingAs
 from classrooms.selectors import academic_year_current
 from classrooms.services import teaching_assignment_create
 
-from .parsing import RowError, StudentRow, TeacherRow, roster_parse
+from .parsing import RowError, StudentRow, TeacherRow, normalise_class_name, roster_parse
 
 BATCH = 2000
 MAX_STORED_ERRORS = 1000
@@ -94,9 +94,14 @@ def _current_classrooms(school: School, errors: list[RowError]) -> dict[str, Cla
             errors.append(RowError(None, "", message))
         return {}
     return {
-        c.name.upper().replace(" ", ""): c
+        _class_key(c.name): c
         for c in Classroom.objects.filter(school=school, year=year).select_related("year")
     }
+
+
+def _class_key(name: str) -> str:
+    # The same normalisation the parser applies to "Lớp" cells.
+    return normalise_class_name(name)
 
 
 def _unknown_class(row: int, column: str, name: str, school: School) -> RowError:
@@ -189,7 +194,7 @@ def _plan_students(plan: RosterPlan, rows: list[StudentRow], school: School) -> 
         if user is None:
             continue
         enrolment_of[user.pk] = enrolment
-        key = (_name_key(user.full_name), user.birth_date, enrolment.classroom.name.upper())
+        key = (_name_key(user.full_name), user.birth_date, _class_key(enrolment.classroom.name))
         by_key[key] = user
 
     phones = {r.guardian_phone for r in rows if r.guardian_phone}
