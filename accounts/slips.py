@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from classrooms.models import Classroom
+from classrooms.models import Classroom, School
 
 from .credentials import credential_password, credentials_discard, initial_password_set
 from .models import Guardianship, InitialCredential, Role, User
@@ -23,12 +23,19 @@ class Slip:
 
 
 def classroom_slips(*, classroom: Classroom) -> list[Slip]:
-    students = sorted(
+    return _slips_for(
         User.objects.filter(
             role=Role.STUDENT, enrollments__classroom=classroom, enrollments__active=True
-        ).distinct(),
-        key=lambda u: (*vietnamese_name_key(u.full_name), u.username),
+        ).distinct()
     )
+
+
+def school_teacher_slips(*, school: School) -> list[Slip]:
+    return _slips_for(User.objects.filter(role=Role.TEACHER, school=school, is_active=True))
+
+
+def _slips_for(users) -> list[Slip]:
+    students = sorted(users, key=lambda u: (*vietnamese_name_key(u.full_name), u.username))
     credentials = {c.user_id: c for c in InitialCredential.objects.filter(user__in=students)}
     guardians: dict[int, list[User]] = {}
     for link in Guardianship.objects.filter(student__in=students).select_related("guardian"):
@@ -56,10 +63,11 @@ def classroom_slips(*, classroom: Classroom) -> list[Slip]:
     ]
 
 
-def classroom_slips_xlsx(*, classroom: Classroom, slips: list[Slip], site_url: str) -> bytes:
+def slips_xlsx(*, school: School, group: str, slips: list[Slip], site_url: str) -> bytes:
+    """The slips as a spreadsheet; `group` is the class name, or "Giáo viên" for teachers."""
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = classroom.name[:31]
+    sheet.title = group[:31]
     headers = [
         _("School"),
         _("Class"),
@@ -77,8 +85,8 @@ def classroom_slips_xlsx(*, classroom: Classroom, slips: list[Slip], site_url: s
         guardian, guardian_password = slip.guardians[0] if slip.guardians else (None, None)
         sheet.append(
             [
-                classroom.school.name,
-                classroom.name,
+                school.name,
+                group,
                 slip.user.full_name,
                 slip.user.username,
                 slip.password or _("(handed out: reset to print again)"),
@@ -95,20 +103,19 @@ def classroom_slips_xlsx(*, classroom: Classroom, slips: list[Slip], site_url: s
 
 
 @transaction.atomic
-def classroom_slips_hand_out(*, classroom: Classroom) -> int:
-    """The slips are on paper now: forget the readable initial passwords of the class."""
-    slips = classroom_slips(classroom=classroom)
+def slips_hand_out(*, slips: list[Slip]) -> int:
+    """The slips are on paper now: forget these readable initial passwords."""
     users = [s.user for s in slips] + [g for s in slips for g, _ in s.guardians]
     return credentials_discard(users=users)
 
 
 @transaction.atomic
-def classroom_slips_reset(*, classroom: Classroom, students: list[User]) -> int:
-    """New initial passwords for students of the class whose slip is no longer readable."""
-    enrolled = set(classroom.enrollments.filter(active=True).values_list("student_id", flat=True))
+def slips_reset(*, slips: list[Slip], user_ids: list) -> int:
+    """New initial passwords for the chosen people on these slips, and no one else."""
+    chosen = {str(pk) for pk in user_ids}
     count = 0
-    for student in students:
-        if student.pk in enrolled:
-            initial_password_set(user=student)
+    for slip in slips:
+        if str(slip.user.pk) in chosen:
+            initial_password_set(user=slip.user)
             count += 1
     return count

@@ -20,4 +20,10 @@ urlpatterns = [
         views.classroom_slips_action,
         name="classroom_slips_action",
     ),
+    path("schools/<int:pk>/teacher-slips/", views.teacher_slips_view, name="teacher_slips"),
+    path(
+        "schools/<int:pk>/teacher-slips/action/",
+        views.teacher_slips_action,
+        name="teacher_slips_action",
+    ),
 ]

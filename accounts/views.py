@@ -2,10 +2,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from classrooms.selectors import student_list
+from classrooms.selectors import school_managed_get
 
 from . import selectors
 from .forms import RosterUploadForm
@@ -16,12 +17,7 @@ from .roster.jobs import (
     roster_import_start,
 )
 from .roster.templates import roster_template_xlsx
-from .slips import (
-    classroom_slips,
-    classroom_slips_hand_out,
-    classroom_slips_reset,
-    classroom_slips_xlsx,
-)
+from .slips import classroom_slips, school_teacher_slips, slips_hand_out, slips_reset, slips_xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -97,52 +93,87 @@ def roster_import_confirm(request, pk: int):
     return redirect("roster_import_detail", pk=job.pk)
 
 
-@login_required
-def classroom_slips_view(request, pk: int):
-    classroom = selectors.slips_classroom_get(user=request.user, pk=pk)
-    slips = classroom_slips(classroom=classroom)
+def _slips_page(request, *, school, group, place, slips, action_url, filename):
     site_url = request.build_absolute_uri("/")
     if request.GET.get("format") == "xlsx":
         response = HttpResponse(
-            classroom_slips_xlsx(classroom=classroom, slips=slips, site_url=site_url),
+            slips_xlsx(school=school, group=group, slips=slips, site_url=site_url),
             content_type=XLSX,
         )
-        response["Content-Disposition"] = (
-            f'attachment; filename="phieu-dang-nhap-{classroom.school.code}-{classroom.pk}.xlsx"'
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    else:
+        response = render(
+            request,
+            "accounts/slips.html",
+            {
+                "place": place,
+                "slips": slips,
+                "site_url": site_url,
+                "action_url": action_url,
+                "readable": sum(1 for s in slips if s.password),
+            },
         )
-        response["Cache-Control"] = "no-store"
-        return response
-    response = render(
-        request,
-        "accounts/classroom_slips.html",
-        {
-            "classroom": classroom,
-            "slips": slips,
-            "site_url": site_url,
-            "readable": sum(1 for s in slips if s.password),
-        },
-    )
     response["Cache-Control"] = "no-store"
     return response
 
 
-@login_required
-@require_POST
-def classroom_slips_action(request, pk: int):
-    classroom = selectors.slips_classroom_get(user=request.user, pk=pk)
+def _slips_action(request, slips) -> None:
     if request.POST.get("action") == "hand_out":
-        count = classroom_slips_hand_out(classroom=classroom)
+        count = slips_hand_out(slips=slips)
         messages.success(
             request,
             _("The initial passwords of %(count)s accounts are no longer shown.")
             % {"count": count},
         )
     elif request.POST.get("action") == "reset":
-        students = student_list(user=request.user).filter(pk__in=request.POST.getlist("student"))
-        count = classroom_slips_reset(classroom=classroom, students=list(students))
+        count = slips_reset(slips=slips, user_ids=request.POST.getlist("user"))
         messages.success(
-            request, _("%(count)s students got a new initial password.") % {"count": count}
+            request, _("%(count)s accounts got a new initial password.") % {"count": count}
         )
     else:
         messages.error(request, _("Unknown action."))
+
+
+@login_required
+def classroom_slips_view(request, pk: int):
+    classroom = selectors.slips_classroom_get(user=request.user, pk=pk)
+    return _slips_page(
+        request,
+        school=classroom.school,
+        group=classroom.name,
+        place=_("%(school)s · class %(name)s")
+        % {"school": classroom.school, "name": classroom.name},
+        slips=classroom_slips(classroom=classroom),
+        action_url=reverse("classroom_slips_action", args=[classroom.pk]),
+        filename=f"phieu-dang-nhap-{classroom.school.code}-{classroom.pk}.xlsx",
+    )
+
+
+@login_required
+@require_POST
+def classroom_slips_action(request, pk: int):
+    classroom = selectors.slips_classroom_get(user=request.user, pk=pk)
+    _slips_action(request, classroom_slips(classroom=classroom))
     return redirect("classroom_slips", pk=classroom.pk)
+
+
+@login_required
+def teacher_slips_view(request, pk: int):
+    school = school_managed_get(user=request.user, pk=pk)
+    return _slips_page(
+        request,
+        school=school,
+        group=_("Teachers"),
+        place=_("%(school)s · teachers") % {"school": school},
+        slips=school_teacher_slips(school=school),
+        action_url=reverse("teacher_slips_action", args=[school.pk]),
+        filename=f"phieu-dang-nhap-giao-vien-{school.code}.xlsx",
+    )
+
+
+@login_required
+@require_POST
+def teacher_slips_action(request, pk: int):
+    school = school_managed_get(user=request.user, pk=pk)
+    _slips_action(request, school_teacher_slips(school=school))
+    return redirect("teacher_slips", pk=school.pk)

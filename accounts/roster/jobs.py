@@ -11,7 +11,7 @@ import threading
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -44,11 +44,19 @@ def roster_import_start(*, roster_import: RosterImport) -> None:
     if getattr(settings, "ROSTER_IMPORT_INLINE", False):
         roster_import_run(roster_import.pk)
     else:
-        threading.Thread(target=roster_import_run, args=(roster_import.pk,), daemon=True).start()
+        threading.Thread(target=_run_in_thread, args=(roster_import.pk,), daemon=True).start()
+
+
+def _run_in_thread(pk: int) -> None:
+    # A thread has its own database connection: start it fresh and close it when done.
+    close_old_connections()
+    try:
+        roster_import_run(pk)
+    finally:
+        connection.close()
 
 
 def roster_import_run(pk: int) -> None:
-    close_old_connections()
     job = RosterImport.objects.select_related("school").get(pk=pk)
     try:
         # The database may have changed since the preview: plan again from the stored file.
@@ -74,7 +82,6 @@ def roster_import_run(pk: int) -> None:
     job.finished_at = timezone.now()
     job.save()
     cache.delete(_progress_key(pk))
-    close_old_connections()
 
 
 def roster_import_refresh(*, roster_import: RosterImport) -> RosterImport:

@@ -291,7 +291,7 @@ def test_slips_show_passwords_until_handed_out_then_reset(client):
     client.post(f"/classes/{classroom.pk}/slips/action/", {"action": "hand_out"})
     an = User.objects.get(username="nguyenvanan.9a")
     assert not InitialCredential.objects.filter(user=an).exists()
-    client.post(f"/classes/{classroom.pk}/slips/action/", {"action": "reset", "student": [an.pk]})
+    client.post(f"/classes/{classroom.pk}/slips/action/", {"action": "reset", "user": [an.pk]})
     assert InitialCredential.objects.filter(user=an).exists()
 
 
@@ -409,3 +409,21 @@ def test_a_job_whose_worker_died_can_be_confirmed_again(client):
     job.refresh_from_db()
     assert job.status == RosterImport.Status.DONE
     assert User.objects.filter(school=school, role=Role.STUDENT).count() == 4
+
+
+def test_imported_teachers_get_slips_on_the_school_page(client):
+    school = make_school()
+    SubjectFactory(name="Toán", code="toan")
+    headers = ["Họ và tên", "Môn", "Lớp dạy", "Chủ nhiệm lớp", "Email hoặc SĐT"]
+    import_file(school, xlsx([["Trần Thị Hồng", "Toán", "9A", "9A", "hong@example.vn"]], headers))
+    client.force_login(SchoolAdminFactory(school=school))
+    page = client.get(f"/schools/{school.pk}/teacher-slips/").content.decode()
+    assert "tranthihong.gv" in page
+    assert page.count('class="slip-password"') == 1
+    client.post(f"/schools/{school.pk}/teacher-slips/action/", {"action": "hand_out"})
+    assert not InitialCredential.objects.filter(user__username="tranthihong.gv").exists()
+    # Teachers cannot print their colleagues' slips.
+    teacher = User.objects.get(username="tranthihong.gv")
+    User.objects.filter(pk=teacher.pk).update(must_change_password=False)
+    client.force_login(teacher)
+    assert client.get(f"/schools/{school.pk}/teacher-slips/").status_code == 404
