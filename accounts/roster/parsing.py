@@ -519,6 +519,26 @@ def _padded(records: Iterable[tuple[int, Sequence]], mapping: dict[str, int]):
             return
 
 
+def _counted_rows(records, mapping: dict[str, int], result: ParsedRoster):
+    """The data rows, counted into result.total_rows. The one row past MAX_ROWS is counted
+    (so that the caller can report the limit) but not returned."""
+    result.total_rows = 0
+    for rownum, cells in _padded(records, mapping):
+        result.total_rows += 1
+        if result.total_rows > MAX_ROWS:
+            return
+        yield rownum, cells
+
+
+def _name_cell(value, rownum: int, column: str, row_errors: list[RowError]) -> str:
+    full_name = normalise_name(_text(value))
+    if not full_name:
+        row_errors.append(RowError(rownum, column, _("The name is missing.")))
+    elif len(full_name) > NAME_MAX:
+        row_errors.append(_too_long(rownum, column, full_name, NAME_MAX))
+    return full_name
+
+
 def _too_long(row: int, column: str, value: str, limit: int) -> RowError:
     return RowError(
         row,
@@ -576,19 +596,10 @@ def _parse_students(records: Records, mapping: dict[str, int], result: ParsedRos
     by_key: dict[tuple, int] = {}
     errors = result.errors
     rows = result.rows
-    total = 0
 
-    for rownum, cells in _padded(records, mapping):
-        total += 1
-        if total > MAX_ROWS:
-            break
+    for rownum, cells in _counted_rows(records, mapping, result):
         row_errors = []
-
-        full_name = normalise_name(_text(cells[i_name]))
-        if not full_name:
-            row_errors.append(RowError(rownum, h["full_name"], _("The name is missing.")))
-        elif len(full_name) > NAME_MAX:
-            row_errors.append(_too_long(rownum, h["full_name"], full_name, NAME_MAX))
+        full_name = _name_cell(cells[i_name], rownum, h["full_name"], row_errors)
 
         raw = cells[i_birth]
         birth_date = None
@@ -715,7 +726,6 @@ def _parse_students(records: Records, mapping: dict[str, int], result: ParsedRos
                 school_code=school_code,
             )
         )
-    result.total_rows = total
 
 
 # --- teachers -----------------------------------------------------------------------------
@@ -738,19 +748,10 @@ def _parse_teachers(records: Records, mapping: dict[str, int], result: ParsedRos
     seen: dict[tuple, int] = {}
     errors = result.errors
     rows = result.rows
-    total = 0
 
-    for rownum, cells in _padded(records, mapping):
-        total += 1
-        if total > MAX_ROWS:
-            break
+    for rownum, cells in _counted_rows(records, mapping, result):
         row_errors = []
-
-        full_name = normalise_name(_text(cells[i_name]))
-        if not full_name:
-            row_errors.append(RowError(rownum, h["full_name"], _("The name is missing.")))
-        elif len(full_name) > NAME_MAX:
-            row_errors.append(_too_long(rownum, h["full_name"], full_name, NAME_MAX))
+        full_name = _name_cell(cells[i_name], rownum, h["full_name"], row_errors)
 
         subjects = _split_list(_text(cells[i_subjects]), normalise_name)
         if not subjects:
@@ -842,7 +843,6 @@ def _parse_teachers(records: Records, mapping: dict[str, int], result: ParsedRos
                 phone=phone,
             )
         )
-    result.total_rows = total
 
 
 def _several_contacts(row: int, column: str, value: str) -> RowError:
