@@ -13,40 +13,47 @@ from accounts.models import Role, User
 from .models import AcademicYear, Classroom, District, Enrollment, School
 
 
-def _is_province_wide(user: User) -> bool:
-    return user.is_superuser or user.role == Role.PROVINCE_OFFICER
-
-
 def _ward_ids(user: User):
     return user.wards.values("student_id")
 
 
-def classroom_list(*, user: User) -> QuerySet[Classroom]:
-    qs = Classroom.objects.select_related("school", "school__district", "year", "homeroom_teacher")
+def _scoped(qs: QuerySet, user: User, rules: dict) -> QuerySet:
+    """The part of qs the user may see. Province officers (and superusers) see everything;
+    every other role sees what its rule, a function returning a Q, lets through; an inactive
+    or anonymous user, or a role without a rule, sees nothing."""
     if not user.is_authenticated or not user.is_active:
         return qs.none()
-    if _is_province_wide(user):
+    if user.is_superuser or user.role == Role.PROVINCE_OFFICER:
         return qs
-    if user.role == Role.DISTRICT_OFFICER:
-        return qs.filter(school__district_id=user.district_id)
-    if user.role == Role.SCHOOL_ADMIN:
-        return qs.filter(school_id=user.school_id)
-    if user.role == Role.TEACHER:
-        teaches = Q(teaching_assignments__teacher=user) | Q(homeroom_teacher=user)
-        return qs.filter(pk__in=Classroom.objects.filter(teaches).values("pk"))
-    if user.role == Role.STUDENT:
-        return qs.filter(
-            Exists(Enrollment.objects.filter(classroom=OuterRef("pk"), student=user, active=True))
-        )
-    if user.role == Role.GUARDIAN:
-        return qs.filter(
+    rule = rules.get(user.role)
+    return qs.filter(rule()) if rule else qs.none()
+
+
+def classroom_list(*, user: User) -> QuerySet[Classroom]:
+    def enrolled(students) -> Q:
+        return Q(
             Exists(
                 Enrollment.objects.filter(
-                    classroom=OuterRef("pk"), student__in=_ward_ids(user), active=True
+                    classroom=OuterRef("pk"), student__in=students, active=True
                 )
             )
         )
-    return qs.none()
+
+    def teaches() -> Q:
+        taught = Q(teaching_assignments__teacher=user) | Q(homeroom_teacher=user)
+        return Q(pk__in=Classroom.objects.filter(taught).values("pk"))
+
+    return _scoped(
+        Classroom.objects.select_related("school", "school__district", "year", "homeroom_teacher"),
+        user,
+        {
+            Role.DISTRICT_OFFICER: lambda: Q(school__district_id=user.district_id),
+            Role.SCHOOL_ADMIN: lambda: Q(school_id=user.school_id),
+            Role.TEACHER: teaches,
+            Role.STUDENT: lambda: enrolled([user.pk]),
+            Role.GUARDIAN: lambda: enrolled(_ward_ids(user)),
+        },
+    )
 
 
 def classroom_get(*, user: User, pk) -> Classroom:
@@ -54,18 +61,22 @@ def classroom_get(*, user: User, pk) -> Classroom:
 
 
 def school_list(*, user: User) -> QuerySet[School]:
-    qs = School.objects.select_related("district")
-    if not user.is_authenticated or not user.is_active:
-        return qs.none()
-    if _is_province_wide(user):
-        return qs
-    if user.role == Role.DISTRICT_OFFICER:
-        return qs.filter(district_id=user.district_id)
-    if user.role in (Role.SCHOOL_ADMIN, Role.TEACHER, Role.STUDENT):
-        return qs.filter(pk=user.school_id)
-    if user.role == Role.GUARDIAN:
-        return qs.filter(pk__in=User.objects.filter(pk__in=_ward_ids(user)).values("school_id"))
-    return qs.none()
+    def own_school() -> Q:
+        return Q(pk=user.school_id)
+
+    return _scoped(
+        School.objects.select_related("district"),
+        user,
+        {
+            Role.DISTRICT_OFFICER: lambda: Q(district_id=user.district_id),
+            Role.SCHOOL_ADMIN: own_school,
+            Role.TEACHER: own_school,
+            Role.STUDENT: own_school,
+            Role.GUARDIAN: lambda: Q(
+                pk__in=User.objects.filter(pk__in=_ward_ids(user)).values("school_id")
+            ),
+        },
+    )
 
 
 def school_get(*, user: User, pk) -> School:
@@ -88,37 +99,31 @@ def school_managed_get(*, user: User, pk) -> School:
 
 
 def district_list(*, user: User) -> QuerySet[District]:
-    qs = District.objects.all()
-    if not user.is_authenticated or not user.is_active:
-        return qs.none()
-    if _is_province_wide(user):
-        return qs
-    if user.role == Role.DISTRICT_OFFICER:
-        return qs.filter(pk=user.district_id)
-    return qs.filter(pk__in=school_list(user=user).values("district_id"))
+    def of_visible_schools() -> Q:
+        return Q(pk__in=school_list(user=user).values("district_id"))
+
+    rules = dict.fromkeys(Role, of_visible_schools)
+    rules[Role.DISTRICT_OFFICER] = lambda: Q(pk=user.district_id)
+    return _scoped(District.objects.all(), user, rules)
 
 
 def student_list(*, user: User) -> QuerySet[User]:
     """Students the user may see: their names, classes and, later, their results."""
-    qs = User.objects.filter(role=Role.STUDENT, is_active=True).select_related("school")
-    if not user.is_authenticated or not user.is_active:
-        return qs.none()
-    if _is_province_wide(user):
-        return qs
-    if user.role == Role.DISTRICT_OFFICER:
-        return qs.filter(school__district_id=user.district_id)
-    if user.role == Role.SCHOOL_ADMIN:
-        return qs.filter(school_id=user.school_id)
-    if user.role == Role.TEACHER:
-        taught = Enrollment.objects.filter(
-            active=True, classroom__in=classroom_list(user=user)
-        ).values("student_id")
-        return qs.filter(pk__in=taught)
-    if user.role == Role.STUDENT:
-        return qs.filter(pk=user.pk)
-    if user.role == Role.GUARDIAN:
-        return qs.filter(pk__in=_ward_ids(user))
-    return qs.none()
+    return _scoped(
+        User.objects.filter(role=Role.STUDENT, is_active=True).select_related("school"),
+        user,
+        {
+            Role.DISTRICT_OFFICER: lambda: Q(school__district_id=user.district_id),
+            Role.SCHOOL_ADMIN: lambda: Q(school_id=user.school_id),
+            Role.TEACHER: lambda: Q(
+                pk__in=Enrollment.objects.filter(
+                    active=True, classroom__in=classroom_list(user=user)
+                ).values("student_id")
+            ),
+            Role.STUDENT: lambda: Q(pk=user.pk),
+            Role.GUARDIAN: lambda: Q(pk__in=_ward_ids(user)),
+        },
+    )
 
 
 def student_get(*, user: User, pk) -> User:
