@@ -60,21 +60,13 @@ def initial_password_set(*, user: User) -> str:
     user.password = initial_password_hash(password)
     user.must_change_password = True
     user.save(update_fields=["password", "must_change_password"])
-    InitialCredential.objects.update_or_create(
-        user=user, defaults={"password_encrypted": credential_encrypt(password)}
-    )
-    # update_or_create keeps the old created_at; the new password starts a new expiry period.
-    InitialCredential.objects.filter(user=user).update(created_at=timezone.now())
+    # A new row, so that the new password starts a new expiry period.
+    InitialCredential.objects.filter(user=user).delete()
+    InitialCredential.objects.create(user=user, password_encrypted=credential_encrypt(password))
     return password
 
 
 def credentials_discard(*, users) -> int:
     """Forget the readable initial passwords of these users (slips handed out)."""
     deleted, _ = InitialCredential.objects.filter(user__in=users).delete()
-    return deleted
-
-
-def credentials_purge_expired() -> int:
-    cutoff = timezone.now() - timedelta(days=settings.INITIAL_CREDENTIAL_DAYS)
-    deleted, _ = InitialCredential.objects.filter(created_at__lt=cutoff).delete()
     return deleted

@@ -162,8 +162,6 @@ class RosterImport(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEWED)
     summary = models.JSONField(default=dict)
     errors = models.JSONField(default=list)
-    progress_done = models.PositiveIntegerField(default=0)
-    progress_total = models.PositiveIntegerField(default=0)
     failure = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -175,9 +173,3 @@ class RosterImport(models.Model):
 
     def __str__(self) -> str:
         return self.filename
-
-    @property
-    def percent(self) -> int:
-        if not self.progress_total:
-            return 100 if self.status == self.Status.DONE else 0
-        return min(100, self.progress_done * 100 // self.progress_total)

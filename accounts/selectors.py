@@ -5,13 +5,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from classrooms.models import Classroom, School
-from classrooms.selectors import MANAGING_ROLES, classroom_get, school_managed_list
+from classrooms.selectors import classroom_get, school_managed_list, user_manages_schools
 
 from .models import RosterImport, User
-
-
-def _manages(user: User) -> bool:
-    return user.is_authenticated and (user.is_superuser or user.role in MANAGING_ROLES)
 
 
 def roster_school_list(*, user: User) -> QuerySet[School]:
@@ -29,7 +25,7 @@ def roster_import_get(*, user: User, pk) -> RosterImport:
 
 def slips_allowed(*, user: User, classroom: Classroom) -> bool:
     """Credential slips are for the school's staff and the class's homeroom teacher."""
-    return _manages(user) or classroom.homeroom_teacher_id == user.pk
+    return user_manages_schools(user) or classroom.homeroom_teacher_id == user.pk
 
 
 def slips_classroom_get(*, user: User, pk) -> Classroom:

@@ -12,9 +12,9 @@ from . import selectors
 from .forms import RosterUploadForm
 from .roster.jobs import (
     roster_import_create,
-    roster_import_progress,
     roster_import_refresh,
     roster_import_start,
+    roster_import_state,
 )
 from .roster.templates import roster_template_xlsx
 from .slips import classroom_slips, school_teacher_slips, slips_hand_out, slips_reset, slips_xlsx
@@ -64,22 +64,14 @@ def roster_import_detail(request, pk: int):
     return render(
         request,
         "accounts/roster_import.html",
-        {"job": job, "progress": roster_import_progress(job), "classrooms": classrooms},
+        {"job": job, "state": roster_import_state(job), "classrooms": classrooms},
     )
 
 
 @login_required
 def roster_import_status(request, pk: int):
     job = roster_import_refresh(roster_import=selectors.roster_import_get(user=request.user, pk=pk))
-    done, total = roster_import_progress(job) or (0, 0)
-    return JsonResponse(
-        {
-            "status": job.status,
-            "done": done,
-            "total": total,
-            "percent": (done * 100 // total) if total else (100 if job.status == "done" else 0),
-        }
-    )
+    return JsonResponse(roster_import_state(job))
 
 
 @login_required

@@ -86,10 +86,14 @@ def school_get(*, user: User, pk) -> School:
 MANAGING_ROLES = {Role.SCHOOL_ADMIN, Role.DISTRICT_OFFICER, Role.PROVINCE_OFFICER}
 
 
+def user_manages_schools(user: User) -> bool:
+    return user.is_authenticated and (user.is_superuser or user.role in MANAGING_ROLES)
+
+
 def school_managed_list(*, user: User) -> QuerySet[School]:
     """Schools the user may onboard (classes, rosters): a school admin's own school, and an
     officer's schools in scope."""
-    if not user.is_authenticated or not (user.is_superuser or user.role in MANAGING_ROLES):
+    if not user_manages_schools(user):
         return School.objects.none()
     return school_list(user=user)
 

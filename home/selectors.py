@@ -114,16 +114,16 @@ def _officer_context(user: User, params) -> dict:
 
 
 def _guardian_context(user: User, params) -> dict:
-    children = []
-    for child in student_list(user=user).order_by("full_name"):
-        enrollment = (
-            Enrollment.objects.filter(student=child, active=True)
-            .select_related("classroom", "classroom__school", "classroom__homeroom_teacher")
-            .order_by("-classroom__year__starts_on")
-            .first()
-        )
-        children.append({"student": child, "classroom": enrollment and enrollment.classroom})
-    return {"children": children}
+    children = list(student_list(user=user).order_by("full_name"))
+    # Each child's current class: the active enrolment of the latest year, in one query.
+    classroom_of = {}
+    for enrollment in (
+        Enrollment.objects.filter(student__in=children, active=True)
+        .select_related("classroom", "classroom__school", "classroom__homeroom_teacher")
+        .order_by("classroom__year__starts_on")
+    ):
+        classroom_of[enrollment.student_id] = enrollment.classroom
+    return {"children": [{"student": c, "classroom": classroom_of.get(c.pk)} for c in children]}
 
 
 ROLE_CONTEXTS = {

@@ -31,6 +31,16 @@ def roster_import_progress(roster_import: RosterImport) -> tuple[int, int] | Non
     return cache.get(_progress_key(roster_import.pk))
 
 
+def roster_import_state(roster_import: RosterImport) -> dict:
+    """What the progress bar shows: the status, rows done of total, and a percentage."""
+    done, total = roster_import_progress(roster_import) or (0, 0)
+    if roster_import.status == RosterImport.Status.DONE:
+        percent = 100
+    else:
+        percent = done * 100 // total if total else 0
+    return {"status": roster_import.status, "done": done, "total": total, "percent": percent}
+
+
 def roster_import_start(*, roster_import: RosterImport) -> None:
     """Mark the import running and run it (in a thread, unless ROSTER_IMPORT_INLINE)."""
     updated = RosterImport.objects.filter(
