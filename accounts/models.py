@@ -173,3 +173,39 @@ class RosterImport(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class Notice(models.Model):
+    """An in-app notice on a user's start page: a child's absence, a school closure, …"""
+
+    class Kind(models.TextChoices):
+        ABSENCE = "absence", _("Absence")
+        CLOSURE = "closure", _("Closure")
+        SESSION = "session", _("Session")
+        OTHER = "other", _("Other")
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="notices", verbose_name=_("user")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.OTHER)
+    text = models.CharField(_("text"), max_length=500)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    # What the notice is about ("session:12", "closure:3"), so the same event never notifies
+    # the same person twice.
+    key = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "key"], condition=~Q(key=""), name="one_notice_per_user_key"
+            )
+        ]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.text

@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from .levels import LevelsMixin, LevelsQuerySet, level_for_grade
+from ..levels import LevelsMixin, LevelsQuerySet, level_for_grade
 
 
 class District(models.Model):
