@@ -191,6 +191,25 @@ SECURE_REFERRER_POLICY = "same-origin"
 # Initial passwords from roster imports stay printable for this many days, then expire.
 INITIAL_CREDENTIAL_DAYS = env.int("INITIAL_CREDENTIAL_DAYS", default=14)
 
+# Live classes and attendance (DESIGN.md "Attendance"). Times in seconds unless named.
+LIVE_HEARTBEAT_SECONDS = env.int("LIVE_HEARTBEAT_SECONDS", default=20)
+# An interval whose heartbeat is older than this is closed at its last heartbeat; a reconnect
+# within the same gap counts as continuous presence.
+ATTENDANCE_STALE_SECONDS = env.int("ATTENDANCE_STALE_SECONDS", default=60)
+ATTENDANCE_PRESENT_RATIO = env.float("ATTENDANCE_PRESENT_RATIO", default=0.5)
+ATTENDANCE_LATE_MINUTES = env.int("ATTENDANCE_LATE_MINUTES", default=10)
+# A session nobody ended is ended this long after its scheduled end.
+LIVE_SESSION_GRACE_MINUTES = env.int("LIVE_SESSION_GRACE_MINUTES", default=30)
+# Video stays outside: a session without its own meeting link gets one from this template
+# ({session}, {classroom}, {school} are filled in), e.g. https://meet.jit.si/hoctiep-{session}.
+MEETING_URL_TEMPLATE = env("MEETING_URL_TEMPLATE", default="")
+# Embed the meeting in an iframe (the provider must allow framing), else open it as a link.
+MEETING_EMBED = env.bool("MEETING_EMBED", default=False)
+LIVE_CHAT_MAX_LENGTH = env.int("LIVE_CHAT_MAX_LENGTH", default=500)
+# At most this many chat messages per student per 10 seconds.
+LIVE_CHAT_RATE = env.int("LIVE_CHAT_RATE", default=5)
+LIVE_MESSAGE_MAX_BYTES = env.int("LIVE_MESSAGE_MAX_BYTES", default=4096)
+
 # Roles that are asked to turn on two-factor authentication on their start page.
 MFA_PROMPTED_ROLES = ["school_admin", "district_officer", "province_officer"]
 
