@@ -10,7 +10,15 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import Role, User
 
-from .models import AcademicYear, Classroom, District, Enrollment, School
+from .models import (
+    AcademicYear,
+    Classroom,
+    District,
+    Enrollment,
+    LiveSession,
+    School,
+    TeachingAssignment,
+)
 
 
 def _ward_ids(user: User):
@@ -156,3 +164,67 @@ def with_student_counts(qs: QuerySet[Classroom]) -> QuerySet[Classroom]:
     return qs.annotate(
         student_count=Count("enrollments", filter=Q(enrollments__active=True), distinct=True)
     )
+
+
+# --- Live sessions -------------------------------------------------------------------------
+
+
+def session_list(*, user: User) -> QuerySet[LiveSession]:
+    """Sessions the user may see: those of the classes they can see, and, for a teacher, also
+    the sessions they teach themselves (a substitute teacher of a one-off session)."""
+
+    def of_visible_classes() -> Q:
+        return Q(classroom__in=classroom_list(user=user).values("pk"))
+
+    def teacher() -> Q:
+        return of_visible_classes() | Q(teacher=user)
+
+    return _scoped(
+        LiveSession.objects.select_related(
+            "classroom", "classroom__school", "subject", "teacher"
+        ),
+        user,
+        {
+            Role.DISTRICT_OFFICER: lambda: Q(classroom__school__district_id=user.district_id),
+            Role.SCHOOL_ADMIN: lambda: Q(classroom__school_id=user.school_id),
+            Role.TEACHER: teacher,
+            Role.STUDENT: of_visible_classes,
+            Role.GUARDIAN: of_visible_classes,
+        },
+    )
+
+
+def session_get(*, user: User, pk) -> LiveSession:
+    return get_object_or_404(session_list(user=user), pk=pk)
+
+
+def user_teaches_classroom(user: User, classroom: Classroom) -> bool:
+    """A teacher of the class: its homeroom teacher or one with a subject in it."""
+    if not user.is_authenticated or user.role != Role.TEACHER:
+        return False
+    return classroom.homeroom_teacher_id == user.pk or (
+        TeachingAssignment.objects.filter(classroom=classroom, teacher=user).exists()
+    )
+
+
+def session_room_role(*, user: User, session: LiveSession) -> str | None:
+    """The user's part in a session's live room: "teacher" (the session's teacher or a teacher
+    of the class), "student" (actively enrolled in the class), "observer" (a school admin of the
+    school, an officer in scope) or None (not admitted)."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    classroom = session.classroom
+    if session.teacher_id == user.pk or user_teaches_classroom(user, classroom):
+        return "teacher"
+    if user.role == Role.STUDENT:
+        enrolled = Enrollment.objects.filter(
+            classroom=classroom, student=user, active=True
+        ).exists()
+        return "student" if enrolled else None
+    if user.is_superuser or user.role == Role.PROVINCE_OFFICER:
+        return "observer"
+    if user.role == Role.SCHOOL_ADMIN and user.school_id == classroom.school_id:
+        return "observer"
+    if user.role == Role.DISTRICT_OFFICER and user.district_id == classroom.school.district_id:
+        return "observer"
+    return None

@@ -4,6 +4,7 @@ the services' own rules are tested in tests/*/test_services.py."""
 import datetime
 
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from accounts.models import Guardianship, Role, User
@@ -11,10 +12,14 @@ from classrooms.models import (
     AcademicYear,
     Classroom,
     District,
+    AttendanceInterval,
+    AttendanceRecord,
     Enrollment,
+    LiveSession,
     School,
     Subject,
     TeachingAssignment,
+    TimetableSlot,
 )
 
 PASSWORD = "Mat-khau-2026"
@@ -142,3 +147,55 @@ class GuardianshipFactory(DjangoModelFactory):
     guardian = factory.SubFactory(GuardianFactory)
     student = factory.SubFactory(StudentFactory)
     relation = "Mẹ"
+
+
+class TimetableSlotFactory(DjangoModelFactory):
+    class Meta:
+        model = TimetableSlot
+
+    classroom = factory.SubFactory(ClassroomFactory)
+    weekday = 0
+    period = factory.Sequence(lambda n: n % 12 + 1)
+    starts_at = datetime.time(7, 0)
+    duration_minutes = 45
+    subject = factory.SubFactory(SubjectFactory)
+    teacher = factory.SubFactory(TeacherFactory, school=factory.SelfAttribute("..classroom.school"))
+
+
+class LiveSessionFactory(DjangoModelFactory):
+    """A scheduled 45-minute session starting now (rounded to the minute) unless told."""
+
+    class Meta:
+        model = LiveSession
+
+    classroom = factory.SubFactory(ClassroomFactory)
+    subject = factory.SubFactory(SubjectFactory)
+    teacher = factory.SubFactory(TeacherFactory, school=factory.SelfAttribute("..classroom.school"))
+    starts_at = factory.LazyFunction(lambda: timezone.now().replace(second=0, microsecond=0))
+    ends_at = factory.LazyAttribute(lambda s: s.starts_at + datetime.timedelta(minutes=45))
+    status = "scheduled"
+
+
+class AttendanceIntervalFactory(DjangoModelFactory):
+    class Meta:
+        model = AttendanceInterval
+
+    session = factory.SubFactory(LiveSessionFactory, status="live")
+    student = factory.SubFactory(
+        StudentFactory, school=factory.SelfAttribute("..session.classroom.school")
+    )
+    joined_at = factory.LazyAttribute(lambda i: i.session.starts_at)
+    last_seen_at = factory.LazyAttribute(lambda i: i.left_at or i.joined_at)
+    left_at = None
+
+
+class AttendanceRecordFactory(DjangoModelFactory):
+    class Meta:
+        model = AttendanceRecord
+
+    session = factory.SubFactory(LiveSessionFactory, status="ended")
+    student = factory.SubFactory(
+        StudentFactory, school=factory.SelfAttribute("..session.classroom.school")
+    )
+    status = "present"
+    minutes = 45
