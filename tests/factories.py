@@ -10,10 +10,10 @@ from factory.django import DjangoModelFactory
 from accounts.models import Guardianship, Role, User
 from classrooms.models import (
     AcademicYear,
-    Classroom,
-    District,
     AttendanceInterval,
     AttendanceRecord,
+    Classroom,
+    District,
     Enrollment,
     LiveSession,
     School,
