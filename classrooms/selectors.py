@@ -180,9 +180,7 @@ def session_list(*, user: User) -> QuerySet[LiveSession]:
         return of_visible_classes() | Q(teacher=user)
 
     return _scoped(
-        LiveSession.objects.select_related(
-            "classroom", "classroom__school", "subject", "teacher"
-        ),
+        LiveSession.objects.select_related("classroom", "classroom__school", "subject", "teacher"),
         user,
         {
             Role.DISTRICT_OFFICER: lambda: Q(classroom__school__district_id=user.district_id),
