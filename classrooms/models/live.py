@@ -132,7 +132,15 @@ class LiveSession(models.Model):
         blank=True,
         help_text=_("Video meeting for this session; empty uses the province's default."),
     )
-    # The lesson the class works through (LessonPage); added with the courses app's pages.
+    lesson = models.ForeignKey(
+        "courses.LessonPage",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="live_sessions",
+        verbose_name=_("lesson"),
+        help_text=_("The lesson the class works through; students' screens follow the teacher."),
+    )
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
     cancelled_reason = models.CharField(_("reason for cancelling"), max_length=255, blank=True)

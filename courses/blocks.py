@@ -1,0 +1,241 @@
+"""The blocks a lesson is built from.
+
+Every top-level block keeps the UUID Wagtail gives it in the StreamField; the lesson template
+wraps each block in ``<section id="{{ block.id }}">`` so the live room can point students at a
+section (``lesson.focus``) and the ids survive edits and new revisions.
+"""
+
+import re
+from urllib.parse import parse_qs, urlparse
+
+from django.core.exceptions import ValidationError
+from django.utils.html import strip_tags
+from django.utils.translation import gettext_lazy as _
+from wagtail import blocks
+from wagtail.blocks.struct_block import StructBlockValidationError
+from wagtail.documents.blocks import DocumentChooserBlock
+from wagtail.images.blocks import ImageChooserBlock
+
+# Math written in LaTeX between these delimiters is typeset by KaTeX in the browser.
+MATH_PATTERN = re.compile(r"\$\$.+?\$\$|\\\(.+?\\\)|\\\[.+?\\\]|(?<![\\\w])\$[^$\s][^$]*?\$", re.S)
+
+RICH_TEXT_FEATURES = [
+    "bold",
+    "italic",
+    "superscript",
+    "subscript",
+    "ol",
+    "ul",
+    "link",
+    "document-link",
+    "hr",
+]
+
+VIDEO_FILE_EXTENSIONS = ("mp4", "webm", "ogg", "ogv", "m4v")
+
+
+class HeadingBlock(blocks.StructBlock):
+    text = blocks.CharBlock(label=_("Heading"), max_length=200)
+    level = blocks.ChoiceBlock(
+        label=_("Level"),
+        choices=[("h2", _("Section")), ("h3", _("Subsection"))],
+        default="h2",
+    )
+
+    class Meta:
+        icon = "title"
+        label = _("Heading / section")
+        template = "courses/blocks/heading.html"
+
+
+class LessonRichTextBlock(blocks.RichTextBlock):
+    """Text with formulas: write LaTeX between $…$ (inline) or $$…$$ (display)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("features", RICH_TEXT_FEATURES)
+        kwargs.setdefault(
+            "help_text",
+            _("Write formulas in LaTeX between $ … $ (in a line) or $$ … $$ (on their own line)."),
+        )
+        super().__init__(**kwargs)
+
+    class Meta:
+        icon = "pilcrow"
+        label = _("Text")
+        template = "courses/blocks/text.html"
+
+
+class MathBlock(blocks.TextBlock):
+    """A displayed formula on its own, in LaTeX."""
+
+    class Meta:
+        icon = "code"
+        label = _("Formula (LaTeX)")
+        template = "courses/blocks/math.html"
+        rows = 3
+
+
+class ImageBlock(blocks.StructBlock):
+    image = ImageChooserBlock(label=_("Image"))
+    alt = blocks.CharBlock(
+        label=_("Description for screen readers"),
+        max_length=250,
+        required=False,
+        help_text=_("Leave empty to use the image's title."),
+    )
+    caption = blocks.CharBlock(label=_("Caption"), max_length=250, required=False)
+
+    class Meta:
+        icon = "image"
+        label = _("Image")
+        template = "courses/blocks/image.html"
+
+
+def video_embed_src(url: str) -> str | None:
+    """The privacy-friendly player address for a YouTube or Vimeo link, else None."""
+    parsed = urlparse(url)
+    host = (parsed.hostname or "").lower().removeprefix("www.").removeprefix("m.")
+    video_id = None
+    if host == "youtu.be":
+        video_id = parsed.path.strip("/").split("/")[0]
+    elif host in ("youtube.com", "youtube-nocookie.com"):
+        if parsed.path == "/watch":
+            video_id = parse_qs(parsed.query).get("v", [""])[0]
+        elif parsed.path.startswith(("/embed/", "/shorts/", "/live/")):
+            video_id = parsed.path.split("/")[2]
+    if video_id and re.fullmatch(r"[\w-]{6,20}", video_id):
+        return f"https://www.youtube-nocookie.com/embed/{video_id}"
+    if host in ("vimeo.com", "player.vimeo.com"):
+        number = parsed.path.rstrip("/").split("/")[-1]
+        if number.isdigit():
+            return f"https://player.vimeo.com/video/{number}"
+    return None
+
+
+class VideoBlock(blocks.StructBlock):
+    """An uploaded video file (played by the browser) or a link to a hosted video.
+
+    Hosted players are not loaded until the student taps them: a YouTube iframe alone costs
+    about 1 MB, which a student on 3G should only spend on purpose.
+    """
+
+    title = blocks.CharBlock(label=_("Title"), max_length=200, required=False)
+    file = DocumentChooserBlock(
+        label=_("Video file"),
+        required=False,
+        help_text=_("Upload an MP4 or WebM file as a document."),
+    )
+    url = blocks.URLBlock(
+        label=_("Or a video link"),
+        required=False,
+        help_text=_("YouTube, Vimeo, or any page with the video."),
+    )
+
+    class Meta:
+        icon = "media"
+        label = _("Video")
+        template = "courses/blocks/video.html"
+
+    def clean(self, value):
+        value = super().clean(value)
+        has_file, has_url = bool(value.get("file")), bool(value.get("url"))
+        if has_file == has_url:
+            message = _("Choose either a video file or a video link.")
+            raise StructBlockValidationError(
+                block_errors={"file": ValidationError(message), "url": ValidationError(message)}
+            )
+        if has_file:
+            extension = value["file"].file_extension.lower()
+            if extension not in VIDEO_FILE_EXTENSIONS:
+                raise StructBlockValidationError(
+                    block_errors={
+                        "file": ValidationError(
+                            _("A video file must be one of: %(types)s.")
+                            % {"types": ", ".join(VIDEO_FILE_EXTENSIONS)}
+                        )
+                    }
+                )
+        return value
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context)
+        if value.get("url"):
+            context["embed_src"] = video_embed_src(value["url"])
+        return context
+
+
+class AttachmentBlock(blocks.StructBlock):
+    document = DocumentChooserBlock(label=_("File"))
+    title = blocks.CharBlock(
+        label=_("Link text"), max_length=200, required=False, help_text=_("Defaults to the file's title.")
+    )
+
+    class Meta:
+        icon = "doc-full"
+        label = _("File to download")
+        template = "courses/blocks/attachment.html"
+
+
+class CalloutBlock(blocks.StructBlock):
+    kind = blocks.ChoiceBlock(
+        label=_("Kind"),
+        choices=[
+            ("exercise", _("Exercise")),
+            ("example", _("Example")),
+            ("note", _("Remember")),
+            ("warning", _("Watch out")),
+        ],
+        default="exercise",
+    )
+    title = blocks.CharBlock(label=_("Title"), max_length=200, required=False)
+    body = LessonRichTextBlock(label=_("Content"))
+
+    class Meta:
+        icon = "help"
+        label = _("Exercise / callout")
+        template = "courses/blocks/callout.html"
+
+
+class LessonStreamBlock(blocks.StreamBlock):
+    """A lesson's body. The H5P activity block joins this list (courses/h5p)."""
+
+    heading = HeadingBlock()
+    text = LessonRichTextBlock()
+    math = MathBlock()
+    image = ImageBlock()
+    video = VideoBlock()
+    attachment = AttachmentBlock()
+    callout = CalloutBlock()
+
+    class Meta:
+        block_counts = {}
+
+
+def block_label(block) -> str:
+    """A short human label for a top-level block, for the live room's section picker."""
+    value = block.value
+    if block.block_type == "heading":
+        return value["text"]
+    if block.block_type in ("video", "callout") and value.get("title"):
+        return f"{block.block.meta.label}: {value['title']}"
+    if block.block_type == "attachment":
+        return f"{block.block.meta.label}: {value.get('title') or value['document'].title}"
+    if block.block_type == "image" and value.get("caption"):
+        return f"{block.block.meta.label}: {value['caption']}"
+    if block.block_type == "text":
+        text = " ".join(strip_tags(value.source).split())
+        return text[:60] + ("…" if len(text) > 60 else "") or str(block.block.meta.label)
+    return str(block.block.meta.label)
+
+
+def has_math(stream) -> bool:
+    """Whether a page needs KaTeX: any formula block, or LaTeX delimiters in its text."""
+    for block in stream:
+        if block.block_type == "math":
+            return True
+        if block.block_type == "text" and MATH_PATTERN.search(block.value.source):
+            return True
+        if block.block_type == "callout" and MATH_PATTERN.search(block.value["body"].source):
+            return True
+    return False
+
