@@ -5,19 +5,28 @@ functions. An object outside the user's scope is simply not in the queryset, so 
 answers 404 and existence does not leak.
 """
 
+import datetime
+
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from accounts.models import Role, User
 
 from .models import (
     AcademicYear,
+    AttendanceInterval,
+    AttendanceRecord,
+    AttendanceStatus,
     Classroom,
     District,
     Enrollment,
     LiveSession,
     School,
+    SessionStatus,
     TeachingAssignment,
+    Term,
 )
 
 
@@ -226,3 +235,221 @@ def session_room_role(*, user: User, session: LiveSession) -> str | None:
     if user.role == Role.DISTRICT_OFFICER and user.district_id == classroom.school.district_id:
         return "observer"
     return None
+
+
+def sessions_upcoming(*, user: User, days: int = 7, now=None) -> QuerySet[LiveSession]:
+    """Today's sessions (from midnight, school time) and those of the next ``days`` days, plus
+    any session still live, soonest first."""
+    now = now or timezone.now()
+    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    return (
+        session_list(user=user)
+        .filter(
+            Q(starts_at__gte=midnight, starts_at__lt=midnight + datetime.timedelta(days=days + 1))
+            | Q(status=SessionStatus.LIVE)
+        )
+        .order_by("starts_at")
+    )
+
+
+# --- Attendance ----------------------------------------------------------------------------
+
+# Who may read attendance sheets and summaries: teachers of the class and the school (and
+# officers, read only). Students and guardians see their own records elsewhere.
+_ATTENDANCE_READERS = {
+    Role.TEACHER,
+    Role.SCHOOL_ADMIN,
+    Role.DISTRICT_OFFICER,
+    Role.PROVINCE_OFFICER,
+}
+
+
+def _reads_attendance(user: User) -> bool:
+    return user.is_authenticated and (user.is_superuser or user.role in _ATTENDANCE_READERS)
+
+
+def session_attendance_get(*, user: User, pk) -> LiveSession:
+    """An ended session whose sheet the user may read: a teacher of the class (or the session's
+    teacher), the school, officers in scope."""
+    session = session_get(user=user, pk=pk)
+    if session.status != SessionStatus.ENDED or session_room_role(
+        user=user, session=session
+    ) not in ("teacher", "observer"):
+        raise Http404
+    return session
+
+
+def session_attendance_rows(*, session: LiveSession) -> list[dict]:
+    """Every record of the session with its intervals (as % offsets of the session window for
+    the timeline) and its history of changes."""
+    from .attendance import session_window
+
+    start, end = session_window(session)
+    length = max((end - start).total_seconds(), 1)
+    intervals: dict[int, list] = {}
+    for interval in AttendanceInterval.objects.filter(session=session).order_by("joined_at"):
+        s = max(interval.joined_at, start)
+        e = min(interval.left_at or interval.last_seen_at, end)
+        bar = None
+        if e > s:
+            bar = {
+                "left": round((s - start).total_seconds() * 100 / length, 2),
+                "width": max(round((e - s).total_seconds() * 100 / length, 2), 0.5),
+            }
+        intervals.setdefault(interval.student_id, []).append({"interval": interval, "bar": bar})
+    records = (
+        AttendanceRecord.objects.filter(session=session)
+        .select_related("student", "changed_by")
+        .prefetch_related("changes__changed_by")
+        .order_by("student__full_name", "student__username")
+    )
+    return [
+        {"record": r, "intervals": intervals.get(r.student_id, []), "changes": r.changes.all()}
+        for r in records
+    ]
+
+
+def record_get(*, user: User, pk) -> AttendanceRecord:
+    record = get_object_or_404(
+        AttendanceRecord.objects.select_related("session", "session__classroom", "student"), pk=pk
+    )
+    session_attendance_get(user=user, pk=record.session_id)
+    return record
+
+
+def classroom_attendance_list(*, user: User) -> QuerySet[Classroom]:
+    if not _reads_attendance(user):
+        return Classroom.objects.none()
+    return classroom_list(user=user)
+
+
+def classroom_attendance_get(*, user: User, pk) -> Classroom:
+    return get_object_or_404(classroom_attendance_list(user=user), pk=pk)
+
+
+def school_attendance_get(*, user: User, pk) -> School:
+    if not _reads_attendance(user) or user.role == Role.TEACHER:
+        raise Http404
+    return school_get(user=user, pk=pk)
+
+
+def terms_for(*, year: AcademicYear, term_id=None) -> tuple[list[Term], Term | None]:
+    """The year's terms and the chosen one: ?term=<id>, else the term of today, else the
+    latest that has begun, else the first. None when the year has no terms (whole year)."""
+    terms = list(year.terms.all())
+    if not terms:
+        return terms, None
+    chosen = next((t for t in terms if str(t.pk) == str(term_id)), None)
+    if chosen is None:
+        today = timezone.localdate()
+        begun = [t for t in terms if t.starts_on <= today]
+        chosen = next((t for t in begun if today <= t.ends_on), begun[-1] if begun else terms[0])
+    return terms, chosen
+
+
+def _period(term: Term | None, year: AcademicYear) -> tuple[datetime.datetime, datetime.datetime]:
+    first, last = (term.starts_on, term.ends_on) if term else (year.starts_on, year.ends_on)
+    zone = timezone.get_default_timezone()
+    return (
+        datetime.datetime.combine(first, datetime.time.min, tzinfo=zone),
+        datetime.datetime.combine(
+            last + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone
+        ),
+    )
+
+
+def held_sessions(*, classrooms, term: Term | None, year: AcademicYear) -> QuerySet[LiveSession]:
+    start, end = _period(term, year)
+    return (
+        LiveSession.objects.filter(
+            classroom__in=classrooms,
+            status=SessionStatus.ENDED,
+            starts_at__gte=start,
+            starts_at__lt=end,
+        )
+        .select_related("subject", "teacher", "classroom")
+        .order_by("-starts_at")
+    )
+
+
+def attendance_summary(*, classrooms, term: Term | None, year: AcademicYear) -> list[dict]:
+    """Per active student of the classes: sessions with a record in the period, counts by
+    status, and the attendance rate = (present + late) / (sessions − excused)."""
+    start, end = _period(term, year)
+    counts: dict[tuple[int, int], dict[str, int]] = {}
+    for student_id, classroom_id, status, n in (
+        AttendanceRecord.objects.filter(
+            session__classroom__in=classrooms,
+            session__starts_at__gte=start,
+            session__starts_at__lt=end,
+        )
+        .values_list("student_id", "session__classroom_id", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        counts.setdefault((student_id, classroom_id), {})[status] = n
+    names = {c.pk: c.name for c in classrooms}
+    enrollments = (
+        Enrollment.objects.filter(classroom__in=classrooms, active=True)
+        .select_related("student", "classroom")
+        .order_by("classroom__grade", "classroom__name", "student__full_name", "student__username")
+    )
+    rows = []
+    for enrollment in enrollments:
+        by_status = counts.get((enrollment.student_id, enrollment.classroom_id), {})
+        row = {s: by_status.get(s, 0) for s in AttendanceStatus.values}
+        row.update(
+            student=enrollment.student,
+            classroom=names.get(enrollment.classroom_id, enrollment.classroom.name),
+            classroom_id=enrollment.classroom_id,
+            sessions=sum(by_status.values()),
+        )
+        counted = row["sessions"] - row["excused"]
+        row["rate"] = round(100 * (row["present"] + row["late"]) / counted) if counted else None
+        rows.append(row)
+    return rows
+
+
+def class_totals(rows: list[dict], classrooms) -> list[dict]:
+    """The school page: one line per class from the per-student rows."""
+    totals = {
+        c.pk: {"classroom": c, "students": 0, "attended": 0, "counted": 0, "absent": 0}
+        for c in classrooms
+    }
+    for row in rows:
+        t = totals[row["classroom_id"]]
+        t["students"] += 1
+        t["attended"] += row["present"] + row["late"]
+        t["counted"] += row["sessions"] - row["excused"]
+        t["absent"] += row["absent"]
+    for t in totals.values():
+        t["rate"] = round(100 * t["attended"] / t["counted"]) if t["counted"] else None
+    return list(totals.values())
+
+
+def ward_get(*, user: User, pk) -> User:
+    """A guardian's child; anyone else's child (or a non-guardian) answers 404."""
+    if not user.is_authenticated or user.role != Role.GUARDIAN:
+        raise Http404
+    return get_object_or_404(User.objects.filter(pk__in=_ward_ids(user)), pk=pk)
+
+
+def child_records(*, child: User, limit: int = 60) -> list[AttendanceRecord]:
+    return list(
+        AttendanceRecord.objects.filter(student=child)
+        .select_related("session", "session__subject", "session__classroom")
+        .order_by("-session__starts_at")[:limit]
+    )
+
+
+def status_counts(records) -> dict[str, int]:
+    counts = dict.fromkeys(AttendanceStatus.values, 0)
+    for record in records:
+        counts[record.status] += 1
+    return counts
+
+
+def notices_unread(*, user: User) -> QuerySet:
+    from accounts.models import Notice
+
+    return Notice.objects.filter(user=user, read_at__isnull=True)
