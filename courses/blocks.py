@@ -167,7 +167,10 @@ class VideoBlock(blocks.StructBlock):
 class AttachmentBlock(blocks.StructBlock):
     document = DocumentChooserBlock(label=_("File"))
     title = blocks.CharBlock(
-        label=_("Link text"), max_length=200, required=False, help_text=_("Defaults to the file's title.")
+        label=_("Link text"),
+        max_length=200,
+        required=False,
+        help_text=_("Defaults to the file's title."),
     )
 
     class Meta:
@@ -194,6 +197,11 @@ class CalloutBlock(blocks.StructBlock):
         icon = "help"
         label = _("Exercise / callout")
         template = "courses/blocks/callout.html"
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context)
+        context["kind_label"] = dict(self.child_blocks["kind"].field.choices).get(value["kind"], "")
+        return context
 
 
 class LessonStreamBlock(blocks.StreamBlock):
@@ -223,7 +231,7 @@ def block_label(block) -> str:
     if block.block_type == "image" and value.get("caption"):
         return f"{block.block.meta.label}: {value['caption']}"
     if block.block_type == "text":
-        text = " ".join(strip_tags(value.source).split())
+        text = " ".join(strip_tags(value.source.replace("<br", " <br")).split())
         return text[:60] + ("…" if len(text) > 60 else "") or str(block.block.meta.label)
     return str(block.block.meta.label)
 
@@ -238,4 +246,3 @@ def has_math(stream) -> bool:
         if block.block_type == "callout" and MATH_PATTERN.search(block.value["body"].source):
             return True
     return False
-

@@ -240,4 +240,3 @@ class LessonProgress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student} · {self.lesson}"
-

@@ -13,6 +13,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("classrooms.urls")),
     path("", include("accounts.urls")),
+    path("", include("courses.urls")),
 ]
 
 if settings.DEBUG:

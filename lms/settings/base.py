@@ -164,7 +164,11 @@ WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 
 STATIC_URL = "/static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    # Front-end packages from npm (package.json, installed by the setup command).
+    ("vendor/katex", BASE_DIR / "node_modules" / "katex" / "dist"),
+]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 STORAGES = {
@@ -173,6 +177,12 @@ STORAGES = {
 }
 
 WAGTAIL_SITE_NAME = "HọcTiếp"
+# Page addresses are Vietnamese without diacritics (/thu-vien/toan-9/he-phuong-trinh/): they
+# survive being pasted into Zalo or SMS, which percent-encoded Unicode slugs do not.
+WAGTAIL_ALLOW_UNICODE_SLUGS = False
+# Wagtail's database search backend; on PostgreSQL it uses PostgreSQL's full-text search.
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 

@@ -25,6 +25,7 @@ from accounts.models import Guardianship, Role, User
 from accounts.services import guardianship_create, user_create, user_validate_affiliation
 from accounts.usernames import ascii_slug
 from classrooms import demo_data as data
+from courses.demo_data import seed_lessons
 from classrooms.levels import LEVEL_GRADES, Level, level_for_grade
 from classrooms.models import (
     AcademicYear,
@@ -514,6 +515,7 @@ class Command(BaseCommand):
         seeder = Seeder(write)
         with transaction.atomic():
             seeder.run()
+            seed_lessons(write)
         elapsed = time.monotonic() - started
 
         if quiet:

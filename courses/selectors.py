@@ -1,0 +1,271 @@
+"""Reads for lessons, always scoped to the user (DESIGN.md "Who may see what").
+
+- Students read the lessons assigned to their classes (once available) and the shared library.
+- Guardians read what is assigned to their children.
+- Teachers and school admins read their school's lessons and the library; officers those of the
+  schools in their scope. Staff and province officers read everything.
+Unpublished pages are never read here: drafts are the Wagtail admin's business.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import reduce
+from operator import or_
+
+from django.db import models
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role, User
+from classrooms.models import Classroom, Enrollment
+from classrooms.selectors import _scoped, academic_year_current, classroom_list, school_list
+
+from .models import (
+    CoursePage,
+    LessonAssignment,
+    LessonPage,
+    LessonProgress,
+    LibraryIndexPage,
+    SchoolIndexPage,
+)
+
+# Roles that follow their classes' progress.
+STAFF_ROLES = {Role.TEACHER, Role.SCHOOL_ADMIN, Role.DISTRICT_OFFICER, Role.PROVINCE_OFFICER}
+
+
+def _below(pages) -> Q:
+    """Pages under any of the given index pages (Wagtail's materialised path)."""
+    return reduce(or_, (Q(path__startswith=p.path) for p in pages), Q(pk__in=[]))
+
+
+def _library() -> list[LibraryIndexPage]:
+    return list(LibraryIndexPage.objects.all()[:1])
+
+
+def _available_now() -> Q:
+    return Q(available_from__isnull=True) | Q(available_from__lte=timezone.now())
+
+
+def _assigned_to(students) -> Q:
+    assignments = LessonAssignment.objects.filter(
+        _available_now(),
+        classroom__enrollments__student__in=students,
+        classroom__enrollments__active=True,
+    )
+    return Q(pk__in=assignments.values("lesson_id"))
+
+
+def _of_visible_schools(user: User):
+    def rule() -> Q:
+        indexes = SchoolIndexPage.objects.filter(school__in=school_list(user=user))
+        return _below([*indexes, *_library()])
+
+    return rule
+
+
+def _pages(qs: QuerySet, user: User) -> QuerySet:
+    return _scoped(
+        qs,
+        user,
+        {
+            Role.TEACHER: _of_visible_schools(user),
+            Role.SCHOOL_ADMIN: _of_visible_schools(user),
+            Role.DISTRICT_OFFICER: _of_visible_schools(user),
+            Role.STUDENT: lambda: _assigned_to([user.pk]) | _below(_library()),
+            Role.GUARDIAN: lambda: _assigned_to(user.wards.values("student_id")),
+        },
+    )
+
+
+def lesson_list(*, user: User) -> QuerySet[LessonPage]:
+    return _pages(LessonPage.objects.live(), user)
+
+
+def lesson_get(*, user: User, pk) -> LessonPage:
+    return get_object_or_404(lesson_list(user=user), pk=pk)
+
+
+def lesson_readable(*, user: User, lesson: LessonPage) -> bool:
+    return lesson_list(user=user).filter(pk=lesson.pk).exists()
+
+
+def course_list(*, user: User) -> QuerySet[CoursePage]:
+    """Courses whose lessons the user may browse (students browse the library's)."""
+    qs = CoursePage.objects.live().select_related("subject")
+    if user.is_authenticated and user.role in (Role.STUDENT, Role.GUARDIAN):
+        return qs.filter(_below(_library())) if user.role == Role.STUDENT else qs.none()
+    return _pages(qs, user)
+
+
+def school_index_readable(*, user: User, index: SchoolIndexPage) -> bool:
+    """A school's course list is for its staff and the officers above it, not a directory."""
+    if not user.is_authenticated or user.role in (Role.STUDENT, Role.GUARDIAN):
+        return False
+    return school_list(user=user).filter(pk=index.school_id).exists()
+
+
+def own_school_courses(*, user: User) -> QuerySet[CoursePage]:
+    """Courses in the teacher's own school, where library lessons can be copied to."""
+    index = SchoolIndexPage.objects.filter(school_id=user.school_id).first()
+    if index is None or user.role != Role.TEACHER:
+        return CoursePage.objects.none()
+    return CoursePage.objects.child_of(index).select_related("subject").order_by("grade", "title")
+
+
+def lesson_search(*, user: User, query: str):
+    """Wagtail search over what the user may read; PostgreSQL full-text search on PostgreSQL."""
+    return lesson_list(user=user).search(query, operator="and")
+
+
+# --- Students' lessons -----------------------------------------------------------------------
+
+
+class LessonStatus(models.TextChoices):
+    NEW = "new", _("New")
+    OPENED = "opened", _("Opened")
+    COMPLETED = "completed", _("Completed")
+    OVERDUE = "overdue", _("Overdue")
+
+
+@dataclass
+class StudentLesson:
+    lesson: LessonPage
+    assignment: LessonAssignment
+    status: str
+    opened_at: datetime | None
+    completed_at: datetime | None
+
+
+def lesson_status(assignment: LessonAssignment, progress: LessonProgress | None, now) -> str:
+    if progress and progress.completed_at:
+        return LessonStatus.COMPLETED
+    if assignment.due_at and assignment.due_at < now:
+        return LessonStatus.OVERDUE
+    if progress:
+        return LessonStatus.OPENED
+    return LessonStatus.NEW
+
+
+def student_lessons(*, user: User) -> list[StudentLesson]:
+    """A student's assigned lessons with their status, the soonest due first."""
+    if user.role != Role.STUDENT:
+        return []
+    assignments = (
+        LessonAssignment.objects.filter(
+            _available_now(),
+            lesson__live=True,
+            classroom__enrollments__student=user,
+            classroom__enrollments__active=True,
+        )
+        .select_related("lesson", "classroom")
+        .order_by("due_at", "-created_at")
+    )
+    progress = {
+        p.lesson_id: p
+        for p in LessonProgress.objects.filter(
+            student=user, lesson_id__in=[a.lesson_id for a in assignments]
+        )
+    }
+    now, seen, rows = timezone.now(), set(), []
+    for assignment in assignments:
+        if assignment.lesson_id in seen:
+            continue
+        seen.add(assignment.lesson_id)
+        p = progress.get(assignment.lesson_id)
+        rows.append(
+            StudentLesson(
+                lesson=assignment.lesson,
+                assignment=assignment,
+                status=lesson_status(assignment, p, now),
+                opened_at=p.opened_at if p else None,
+                completed_at=p.completed_at if p else None,
+            )
+        )
+    # Lessons without a due date come after the dated ones.
+    rows.sort(key=lambda r: (r.assignment.due_at is None, r.assignment.due_at or now))
+    return rows
+
+
+def student_assignment_for(*, user: User, lesson: LessonPage) -> LessonAssignment | None:
+    return (
+        LessonAssignment.objects.filter(
+            lesson=lesson, classroom__enrollments__student=user, classroom__enrollments__active=True
+        )
+        .order_by("due_at")
+        .first()
+    )
+
+
+def progress_for(*, user: User, lesson: LessonPage) -> LessonProgress | None:
+    return LessonProgress.objects.filter(student=user, lesson=lesson).first()
+
+
+# --- Teachers' view of assignments -----------------------------------------------------------
+
+
+def assignable_classrooms(*, user: User) -> QuerySet[Classroom]:
+    """Classes a teacher may give lessons to: the ones they teach this year."""
+    if user.role != Role.TEACHER:
+        return Classroom.objects.none()
+    qs = classroom_list(user=user)
+    year = academic_year_current()
+    return qs.filter(year=year) if year else qs
+
+
+def assignment_list(*, user: User) -> QuerySet[LessonAssignment]:
+    if not user.is_authenticated or not (user.is_superuser or user.role in STAFF_ROLES):
+        return LessonAssignment.objects.none()
+    active = Q(classroom__enrollments__active=True)
+    return (
+        LessonAssignment.objects.filter(classroom__in=classroom_list(user=user))
+        .select_related("lesson", "classroom", "classroom__school", "assigned_by")
+        .annotate(
+            student_count=Count("classroom__enrollments", filter=active, distinct=True),
+        )
+        .order_by("-created_at")
+    )
+
+
+def assignment_get(*, user: User, pk) -> LessonAssignment:
+    return get_object_or_404(assignment_list(user=user), pk=pk)
+
+
+@dataclass
+class ProgressRow:
+    student: User
+    opened_at: datetime | None
+    completed_at: datetime | None
+    status: str
+
+
+def assignment_progress(assignment: LessonAssignment) -> list[ProgressRow]:
+    """Every student now in the class, with when they opened and completed the lesson."""
+    students = User.objects.filter(
+        pk__in=Enrollment.objects.filter(classroom=assignment.classroom, active=True).values(
+            "student_id"
+        )
+    ).order_by("full_name", "username")
+    progress = {
+        p.student_id: p
+        for p in LessonProgress.objects.filter(lesson=assignment.lesson, student__in=students)
+    }
+    now = timezone.now()
+    return [
+        ProgressRow(
+            student=s,
+            opened_at=getattr(progress.get(s.pk), "opened_at", None),
+            completed_at=getattr(progress.get(s.pk), "completed_at", None),
+            status=lesson_status(assignment, progress.get(s.pk), now),
+        )
+        for s in students
+    ]
+
+
+def assignment_counts(rows: list[ProgressRow]) -> dict:
+    return {
+        "students": len(rows),
+        "opened": sum(1 for r in rows if r.opened_at),
+        "completed": sum(1 for r in rows if r.completed_at),
+    }
