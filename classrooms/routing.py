@@ -4,4 +4,5 @@ from . import consumers
 
 websocket_urlpatterns = [
     path("ws/classes/<int:classroom_id>/", consumers.ClassroomConsumer.as_asgi()),
+    path("ws/sessions/<int:session_id>/", consumers.LiveSessionConsumer.as_asgi()),
 ]
