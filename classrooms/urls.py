@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_live
+from . import views, views_live, views_room
 
 app_name = "classrooms"
 
@@ -33,4 +33,6 @@ urlpatterns = [
     path("holidays/<int:pk>/delete/", views_live.holiday_delete, name="holiday_delete"),
     path("calendar/", views_live.calendar, name="calendar"),
     path("calendar/<str:token>.ics", views_live.ical_feed, name="ical_feed"),
+    # The live room (views_room.py; its websocket is classrooms.consumers.LiveSessionConsumer).
+    path("sessions/<int:pk>/live/", views_room.session_live, name="session_live"),
 ]

@@ -1,0 +1,141 @@
+"""The live room's rules without a socket (classrooms/room.py) and its page (views_room.py)."""
+
+import pytest
+from django.urls import reverse
+
+from classrooms import room
+from classrooms.models import AttendanceInterval
+from tests.factories import (
+    EnrollmentFactory,
+    GuardianshipFactory,
+    LiveSessionFactory,
+    SchoolAdminFactory,
+    StudentFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def live():
+    from django.utils import timezone
+
+    return LiveSessionFactory(status="live", started_at=timezone.now())
+
+
+def member(session, user):
+    found = room.room_member(user=user, session_id=session.pk)
+    assert found is not None
+    return found
+
+
+def test_room_member_roles_and_refusals(live):
+    student = EnrollmentFactory(classroom=live.classroom).student
+    admin = SchoolAdminFactory(school=live.classroom.school)
+    guardian = GuardianshipFactory(student=student).guardian
+    assert member(live, live.teacher).role == "teacher"
+    assert member(live, student).role == "student"
+    assert member(live, admin).role == "observer"
+    assert room.room_member(user=StudentFactory(), session_id=live.pk) is None
+    assert room.room_member(user=guardian, session_id=live.pk) is None
+    assert room.room_member(user=live.teacher, session_id=live.pk + 1000) is None
+
+
+def test_presence_counts_tabs_and_staff_across_calls(live):
+    student = EnrollmentFactory(classroom=live.classroom).student
+    tab1 = room.Connection(member(live, student), "c1")
+    tab2 = room.Connection(member(live, student), "c2")
+    teacher = room.Connection(member(live, live.teacher), "t1")
+    assert room.presence_connect(teacher) is True
+    assert room.presence_connect(tab1) is True
+    assert room.presence_connect(tab2) is False
+    assert {u["id"] for u in room.online_list(live)} == {student.pk, live.teacher.pk}
+    assert room.presence_disconnect(tab1) is False
+    assert room.presence_disconnect(tab2) is True
+    assert room.presence_disconnect(teacher) is True
+    assert room.online_list(live) == []
+    assert AttendanceInterval.objects.filter(left_at__isnull=True).count() == 0
+
+
+def test_stale_intervals_do_not_count_as_online(live, settings):
+    from datetime import timedelta
+
+    student = EnrollmentFactory(classroom=live.classroom).student
+    conn = room.Connection(member(live, student), "c1")
+    room.presence_connect(conn)
+    AttendanceInterval.objects.update(
+        last_seen_at=live.started_at - timedelta(seconds=settings.ATTENDANCE_STALE_SECONDS + 5)
+    )
+    assert room.online_list(live) == []
+
+
+def test_rate_window_resets_after_its_window():
+    now = [0.0]
+    window = room.RateWindow(limit=2, seconds=10, clock=lambda: now[0])
+    assert [window.allow() for _ in range(3)] == [True, True, False]
+    now[0] = 10.0
+    assert window.allow()
+
+
+def test_room_handle_returns_what_to_send(live):
+    student = EnrollmentFactory(classroom=live.classroom).student
+    conn = room.Connection(member(live, student), "c1")
+    room.presence_connect(conn)
+    [out] = room.room_handle(conn, {"type": "chat.send", "text": "xin chào"})
+    assert out.to == "room" and out.payload["message"]["text"] == "xin chào"
+    [out] = room.room_handle(conn, {"type": "heartbeat"})
+    assert (out.to, out.payload) == ("self", {"type": "heartbeat"})
+    with pytest.raises(room.RoomError) as exc:
+        room.room_handle(conn, {"type": "poll.open"})
+    assert exc.value.code == "forbidden"
+    assert set(room.ERRORS) >= {"bad_json", "too_big", "unknown_type", "rate_limited"}
+
+
+def test_state_for_a_late_joiner(live):
+    student = EnrollmentFactory(classroom=live.classroom).student
+    teacher = member(live, live.teacher)
+    room.poll_open(teacher, {"question": "?", "options": ["a", "b"]})
+    room.hand_raise(member(live, student), {})
+    state = room.room_state(member(live, student))
+    assert state["poll"]["options"] == ["a", "b"] and state["answered"] is None
+    assert [h["id"] for h in state["hands"]] == [student.pk]
+    assert "muted_students" not in state
+    assert room.room_state(teacher)["muted_students"] == []
+
+
+# --- The page -----------------------------------------------------------------------------
+
+
+def test_live_page_for_members_and_404_for_others(client, live):
+    student = EnrollmentFactory(classroom=live.classroom).student
+    url = reverse("classrooms:session_live", args=[live.pk])
+    assert url == f"/sessions/{live.pk}/live/"
+
+    client.force_login(student)
+    response = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="room-hand"' in html and 'id="room-poll-form"' not in html
+    assert f'"ws": "/ws/sessions/{live.pk}/"' in html
+    assert "End the class" not in html
+
+    client.force_login(live.teacher)
+    html = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'id="room-poll-form"' in html and 'id="room-hands"' in html
+    assert "End the class" in html
+
+    for outsider in (StudentFactory(), GuardianshipFactory(student=student).guardian):
+        client.force_login(outsider)
+        assert client.get(url).status_code == 404
+
+
+def test_live_page_meeting_link_or_embed(client, live, settings):
+    client.force_login(live.teacher)
+    url = reverse("classrooms:session_live", args=[live.pk])
+    settings.MEETING_URL_TEMPLATE = "https://meet.example.org/hoctiep-{session}"
+    settings.MEETING_EMBED = False
+    html = client.get(url).content.decode()
+    assert f'href="https://meet.example.org/hoctiep-{live.pk}"' in html and "<iframe" not in html
+    settings.MEETING_EMBED = True
+    html = client.get(url).content.decode()
+    assert f'<iframe class="meeting-frame" src="https://meet.example.org/hoctiep-{live.pk}"' in html
