@@ -237,6 +237,43 @@ def session_room_role(*, user: User, session: LiveSession) -> str | None:
     return None
 
 
+# A teacher may open the room this long before the scheduled start, to set up.
+SESSION_START_EARLY_MINUTES = 30
+
+
+def session_can_run(*, session: LiveSession, user: User) -> bool:
+    """Start, end and cancel: the session's teacher, or a school admin of its school."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.pk == session.teacher_id:
+        return True
+    return user.role == Role.SCHOOL_ADMIN and user.school_id == session.classroom.school_id
+
+
+def session_rows(sessions, *, user: User, now=None) -> list[dict]:
+    """Sessions with what the user can do with each of them on a start page."""
+    now = now or timezone.now()
+    early = datetime.timedelta(minutes=SESSION_START_EARLY_MINUTES)
+    rows = []
+    for session in sessions:
+        runs = session_can_run(session=session, user=user)
+        scheduled = session.status == SessionStatus.SCHEDULED
+        rows.append(
+            {
+                "session": session,
+                "can_start": runs
+                and scheduled
+                and session.starts_at - early <= now < session.ends_at,
+                "can_end": runs and session.status == SessionStatus.LIVE,
+                "can_cancel": runs and scheduled,
+                "can_join": session.status == SessionStatus.LIVE,
+                "sheet": session.status == SessionStatus.ENDED and _reads_attendance(user),
+                "is_today": timezone.localdate(session.starts_at) == timezone.localdate(now),
+            }
+        )
+    return rows
+
+
 def sessions_upcoming(*, user: User, days: int = 7, now=None) -> QuerySet[LiveSession]:
     """Today's sessions (from midnight, school time) and those of the next ``days`` days, plus
     any session still live, soonest first."""

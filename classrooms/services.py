@@ -24,6 +24,7 @@ from .models import (
     Subject,
     TeachingAssignment,
 )
+from .selectors import SESSION_START_EARLY_MINUTES, session_can_run
 
 
 def _require_levels(levels) -> list[str]:
@@ -151,9 +152,6 @@ def teaching_assignment_create(
 
 # --- Live sessions -------------------------------------------------------------------------
 
-# A teacher may open the room this long before the scheduled start, to set up.
-SESSION_START_EARLY_MINUTES = 30
-
 
 def check_teaches(*, teacher: User, classroom: Classroom, subject: Subject, field="teacher"):
     """A lesson's teacher must teach that subject in that class or be its homeroom teacher."""
@@ -170,15 +168,6 @@ def check_teaches(*, teacher: User, classroom: Classroom, subject: Subject, fiel
                 % {"name": teacher, "subject": subject, "classroom": classroom.name}
             }
         )
-
-
-def session_can_run(*, session: LiveSession, user: User) -> bool:
-    """Start, end and cancel: the session's teacher, or a school admin of its school."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.pk == session.teacher_id:
-        return True
-    return user.role == Role.SCHOOL_ADMIN and user.school_id == session.classroom.school_id
 
 
 def _locked(session: LiveSession) -> LiveSession:

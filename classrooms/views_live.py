@@ -90,7 +90,7 @@ def session_end(request, pk: int):
 @login_required
 def session_cancel(request, pk: int):
     session = selectors.session_get(user=request.user, pk=pk)
-    if not services.session_can_run(session=session, user=request.user):
+    if not selectors.session_can_run(session=session, user=request.user):
         raise Http404
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

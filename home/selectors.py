@@ -7,16 +7,33 @@ from django.db.models import Count, Q
 
 from accounts.models import Role, User
 from classrooms.models import Enrollment
+from courses.selectors import student_lessons
 from classrooms.selectors import (
     academic_year_current,
     classroom_list,
     district_list,
+    notices_unread,
     school_list,
+    session_rows,
+    sessions_upcoming,
     student_list,
     with_student_counts,
 )
 
 SCHOOLS_PER_PAGE = 25
+START_PAGE_LESSONS = 8
+UPCOMING_SESSIONS = 10
+
+
+def _sessions_context(user: User, sessions=None) -> dict:
+    """Today's live classes (and any still live) and the next ones of the coming week."""
+    if sessions is None:
+        sessions = sessions_upcoming(user=user, days=7)
+    rows = session_rows(sessions[:200], user=user)
+    today, later = [], []
+    for row in rows:
+        (today if row["is_today"] or row["session"].status == "live" else later).append(row)
+    return {"sessions_today": today, "sessions_later": later[:UPCOMING_SESSIONS]}
 
 
 def _current_classrooms(user: User):
@@ -31,7 +48,11 @@ def _student_context(user: User, params) -> dict:
             "teaching_assignments__subject", "teaching_assignments__teacher"
         )
     )
-    return {"classrooms": classrooms}
+    return {
+        "classrooms": classrooms,
+        "lesson_rows": student_lessons(user=user)[:START_PAGE_LESSONS],
+        **_sessions_context(user),
+    }
 
 
 def _teacher_context(user: User, params) -> dict:
@@ -53,6 +74,7 @@ def _teacher_context(user: User, params) -> dict:
     return {
         "teaching_rows": rows,
         "total_students": sum(r["classroom"].student_count for r in rows),
+        **_sessions_context(user, sessions_upcoming(user=user, days=7).filter(teacher=user)),
     }
 
 
@@ -69,6 +91,9 @@ def _school_admin_context(user: User, params) -> dict:
     return {
         "school": school,
         "classrooms": classrooms,
+        "sessions_today": _sessions_context(user, sessions_upcoming(user=user, days=0))[
+            "sessions_today"
+        ],
         "teachers": teachers,
         "counts": {
             "classes": len(classrooms),
@@ -123,7 +148,11 @@ def _guardian_context(user: User, params) -> dict:
         .order_by("classroom__year__starts_on")
     ):
         classroom_of[enrollment.student_id] = enrollment.classroom
-    return {"children": [{"student": c, "classroom": classroom_of.get(c.pk)} for c in children]}
+    return {
+        "children": [{"student": c, "classroom": classroom_of.get(c.pk)} for c in children],
+        "notices": list(notices_unread(user=user)[:20]),
+        **_sessions_context(user, sessions_upcoming(user=user, days=0)),
+    }
 
 
 ROLE_CONTEXTS = {
