@@ -1,0 +1,196 @@
+"""Real Daphne processes on a migrated SQLite file, and websocket clients for them.
+
+Shared by the live room's multi-process tests (tests/classrooms/test_two_workers.py,
+tests/resilience/test_kill_worker.py) and bench/live_room.py. Everything listens on loopback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+HOST = "127.0.0.1"
+START_TIMEOUT = 60
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def server_env(db_path: Path, **extra: str) -> dict[str, str]:
+    """Laptop settings on the given SQLite file; the in-memory layer unless REDIS_URL is given."""
+    env = os.environ.copy()
+    env.pop("REDIS_URL", None)
+    env.update(
+        DJANGO_SETTINGS_MODULE="lms.settings.dev",
+        DEBUG="false",
+        DATABASE_URL=f"sqlite:///{db_path}",
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        PYTHONUNBUFFERED="1",
+    )
+    env.update(extra)
+    return env
+
+
+def manage(*args: str, env: dict[str, str], timeout: int = 300) -> str:
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(
+            f"manage.py {' '.join(args)} failed ({result.returncode}):\n"
+            f"{result.stdout[-2000:]}\n{result.stderr[-4000:]}"
+        )
+    return result.stdout
+
+
+def migrated_sqlite(base: Path, target: Path) -> Path:
+    """A migrated SQLite file at target; the migration runs once per base folder."""
+    template = base / "live-template.sqlite3"
+    if not template.exists():
+        partial = base / "live-template.partial.sqlite3"
+        partial.unlink(missing_ok=True)
+        manage("migrate", "--noinput", "-v0", env=server_env(partial))
+        partial.rename(template)
+    shutil.copyfile(template, target)
+    return target
+
+
+ROOM_SCRIPT = """
+import datetime, json
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from django.utils import timezone
+from tests.factories import EnrollmentFactory, LiveSessionFactory
+
+spec = json.loads(SPEC)
+def cookie(user):
+    s = SessionStore()
+    s[SESSION_KEY] = str(user.pk)
+    s[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    s[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    s.save()
+    return f"{settings.SESSION_COOKIE_NAME}={s.session_key}"
+now = timezone.now()
+rooms = []
+for _ in range(spec["rooms"]):
+    session = LiveSessionFactory(
+        status="live", started_at=now, starts_at=now,
+        ends_at=now + datetime.timedelta(seconds=spec["seconds"]),
+    )
+    students = [EnrollmentFactory(classroom=session.classroom).student
+                for _ in range(spec["students"])]
+    rooms.append({
+        "session": session.pk,
+        "teacher": {"id": session.teacher_id, "cookie": cookie(session.teacher)},
+        "students": [{"id": s.pk, "cookie": cookie(s)} for s in students],
+    })
+print("ROOMS=" + json.dumps(rooms))
+"""
+
+
+def make_rooms(env: dict[str, str], *, rooms: int, students: int, seconds: int = 2700) -> list:
+    """Live sessions with a teacher and enrolled students, and a signed-in cookie for each."""
+    spec = json.dumps({"rooms": rooms, "students": students, "seconds": seconds})
+    script = f"SPEC = {spec!r}\n{ROOM_SCRIPT}"
+    out = manage("shell", "-c", script, env=env)
+    line = next(x for x in out.splitlines() if x.startswith("ROOMS="))
+    return json.loads(line[len("ROOMS=") :])
+
+
+class Daphne:
+    """One Daphne process serving lms.asgi on a fixed port; can be killed and restarted."""
+
+    def __init__(self, env: dict[str, str], log_path: Path, port: int | None = None):
+        self.env, self.log_path = env, log_path
+        self.port = port or free_port()
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    def ws_url(self, session_id: int) -> str:
+        return f"ws://{HOST}:{self.port}/ws/sessions/{session_id}/"
+
+    def start(self, app: str = "lms.asgi:application") -> Daphne:
+        daphne = Path(sys.executable).parent / "daphne"
+        with self.log_path.open("ab") as log:
+            self.proc = subprocess.Popen(
+                [str(daphne), "-b", HOST, "-p", str(self.port), app],
+                cwd=REPO_ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        self.wait_ready()
+        return self
+
+    def wait_ready(self) -> None:
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"daphne exited {self.proc.returncode}:\n{self.log_tail()}")
+            try:
+                with urllib.request.urlopen(self.url + "/accounts/login/", timeout=2):  # noqa: S310
+                    return
+            except urllib.error.HTTPError:
+                return  # it answers
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"daphne on {self.port} did not answer:\n{self.log_tail()}")
+
+    def kill(self) -> None:
+        """SIGKILL: no disconnect handler runs, as when a worker dies."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+
+    def log_tail(self, chars: int = 4000) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-chars:]
+        except OSError:
+            return ""
+
+
+async def ws_connect(url: str, cookie: str, origin: str):
+    """A websocket to the room, signed in by cookie (never through a proxy)."""
+    from websockets.asyncio.client import connect
+
+    return await connect(
+        url,
+        origin=origin,
+        additional_headers={"Cookie": cookie},
+        proxy=None,
+        open_timeout=10,
+        ping_interval=None,
+        max_queue=None,
+    )
