@@ -1,10 +1,18 @@
 """Live sessions: scoped selectors and the running services (start, end, cancel, one-off)."""
 
-import pytest
-from django.http import Http404
+import datetime
 
-from classrooms import selectors
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
+from django.http import Http404
+from django.test import override_settings
+from django.utils import timezone
+
+from classrooms import selectors, services
+from classrooms.models import AttendanceInterval, AttendanceRecord, LiveSession
 from tests.factories import (
+    AttendanceIntervalFactory,
     DistrictOfficerFactory,
     EnrollmentFactory,
     GuardianshipFactory,
@@ -12,6 +20,7 @@ from tests.factories import (
     ProvinceOfficerFactory,
     SchoolAdminFactory,
     StudentFactory,
+    SubjectFactory,
     TeacherFactory,
     TeachingAssignmentFactory,
 )
@@ -74,3 +83,205 @@ def test_substitute_teacher_sees_own_session():
     session = LiveSessionFactory(teacher=substitute)
     assert selectors.session_get(user=substitute, pk=session.pk) == session
     assert selectors.session_room_role(user=substitute, session=session) == "teacher"
+
+
+# --- services -------------------------------------------------------------------------------
+
+
+def minutes(n):
+    return datetime.timedelta(minutes=n)
+
+
+def test_start_only_by_its_teacher_or_school_admin_and_not_too_early():
+    session = LiveSessionFactory(starts_at=timezone.now() + minutes(40))
+    session.ends_at = session.starts_at + minutes(45)
+    session.save()
+    with pytest.raises(PermissionDenied):
+        services.session_start(session=session, by=TeacherFactory(school=session.classroom.school))
+    with pytest.raises(ValidationError):
+        services.session_start(session=session, by=session.teacher)
+    started = services.session_start(
+        session=session, by=session.teacher, at=session.starts_at - minutes(30)
+    )
+    assert started.status == "live"
+    assert started.started_at == session.starts_at - minutes(30)
+    with pytest.raises(ValidationError):  # already live
+        services.session_start(session=session, by=session.teacher)
+    other = LiveSessionFactory()
+    admin = SchoolAdminFactory(school=other.classroom.school)
+    assert services.session_start(session=other, by=admin).status == "live"
+
+
+def test_cannot_start_after_the_end():
+    session = LiveSessionFactory()
+    with pytest.raises(ValidationError):
+        services.session_start(session=session, by=session.teacher, at=session.ends_at)
+
+
+def test_end_closes_intervals_builds_records_and_tells_the_room(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    session = LiveSessionFactory(status="live", started_at=timezone.now())
+    student = EnrollmentFactory(classroom=session.classroom).student
+    absent = EnrollmentFactory(classroom=session.classroom).student
+    at = session.starts_at + minutes(40)
+    interval = AttendanceIntervalFactory(
+        session=session,
+        student=student,
+        joined_at=session.starts_at,
+        last_seen_at=at - datetime.timedelta(seconds=15),
+    )
+    sent = []
+    monkeypatch.setattr(services, "_broadcast_ended", sent.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        ended = services.session_end(session=session, by=session.teacher, at=at)
+    assert (ended.status, ended.ended_at) == ("ended", at)
+    interval.refresh_from_db()
+    assert interval.left_at == at - datetime.timedelta(seconds=15)
+    statuses = dict(
+        AttendanceRecord.objects.filter(session=session).values_list("student_id", "status")
+    )
+    assert statuses == {student.pk: "present", absent.pk: "absent"}
+    assert sent == [session.pk]
+    # A second call (another worker, a double click) changes nothing and says nothing.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.session_end(session=session, by=session.teacher)
+    assert sent == [session.pk]
+    assert AttendanceRecord.objects.filter(session=session).count() == 2
+
+
+def test_end_broadcasts_session_ended_on_the_channel_layer(django_capture_on_commit_callbacks):
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    session = LiveSessionFactory(status="live", started_at=timezone.now())
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(f"session.{session.pk}", channel)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.session_end(session=session, by=session.teacher)
+    message = async_to_sync(layer.receive)(channel)
+    assert message == {"type": "session.ended", "session": session.pk}
+
+
+def test_end_refuses_scheduled_sessions_and_outsiders():
+    session = LiveSessionFactory()
+    with pytest.raises(ValidationError):
+        services.session_end(session=session, by=session.teacher)
+    session.status = "live"
+    session.save()
+    with pytest.raises(PermissionDenied):
+        services.session_end(session=session, by=StudentFactory())
+
+
+@override_settings(LIVE_SESSION_GRACE_MINUTES=30)
+def test_reaper_command_closes_stale_intervals_and_ends_forgotten_sessions():
+    now = timezone.now()
+    forgotten = LiveSessionFactory(
+        status="live", starts_at=now - minutes(80), started_at=now - minutes(80)
+    )
+    forgotten.ends_at = now - minutes(31)
+    forgotten.save()
+    still_in_grace = LiveSessionFactory(status="live", starts_at=now - minutes(60))
+    still_in_grace.ends_at = now - minutes(10)
+    still_in_grace.save()
+    stale = AttendanceIntervalFactory(
+        session=still_in_grace,
+        joined_at=now - minutes(30),
+        last_seen_at=now - minutes(2),
+    )
+    call_command("close_stale_attendance", stdout=open("/dev/null", "w"))
+    forgotten.refresh_from_db()
+    still_in_grace.refresh_from_db()
+    stale.refresh_from_db()
+    assert forgotten.status == "ended"
+    assert still_in_grace.status == "live"
+    assert stale.left_at == stale.last_seen_at
+    assert AttendanceInterval.objects.filter(left_at__isnull=True).count() == 0
+
+
+def test_cancel_needs_a_reason_and_a_scheduled_session():
+    session = LiveSessionFactory()
+    with pytest.raises(ValidationError):
+        services.session_cancel(session=session, by=session.teacher, reason=" ")
+    with pytest.raises(PermissionDenied):
+        services.session_cancel(session=session, by=StudentFactory(), reason="x")
+    cancelled = services.session_cancel(session=session, by=session.teacher, reason="Bão số 5")
+    assert (cancelled.status, cancelled.cancelled_reason) == ("cancelled", "Bão số 5")
+    with pytest.raises(ValidationError):
+        services.session_cancel(session=session, by=session.teacher, reason="again")
+
+
+def test_one_off_session_rules():
+    assignment = TeachingAssignmentFactory()
+    classroom, subject, teacher = assignment.classroom, assignment.subject, assignment.teacher
+    start = timezone.now() + datetime.timedelta(days=1)
+    session = services.session_create_one_off(
+        classroom=classroom,
+        subject=subject,
+        teacher=teacher,
+        starts_at=start,
+        duration_minutes=45,
+        by=teacher,
+        title="Ôn tập",
+    )
+    assert (session.slot, session.ends_at, session.created_by) == (
+        None,
+        start + minutes(45),
+        teacher,
+    )
+    with pytest.raises(ValidationError):  # overlaps the first
+        services.session_create_one_off(
+            classroom=classroom,
+            subject=subject,
+            teacher=teacher,
+            starts_at=start + minutes(30),
+            duration_minutes=45,
+            by=teacher,
+        )
+    other_subject = SubjectFactory(code="ly", name="Vật lí")
+    with pytest.raises(ValidationError):  # does not teach physics there
+        services.session_create_one_off(
+            classroom=classroom,
+            subject=other_subject,
+            teacher=teacher,
+            starts_at=start + minutes(120),
+            duration_minutes=45,
+            by=teacher,
+        )
+    with pytest.raises(ValidationError):  # in the past
+        services.session_create_one_off(
+            classroom=classroom,
+            subject=subject,
+            teacher=teacher,
+            starts_at=timezone.now() - minutes(60),
+            duration_minutes=45,
+            by=teacher,
+        )
+    with pytest.raises(PermissionDenied):  # for someone else
+        services.session_create_one_off(
+            classroom=classroom,
+            subject=subject,
+            teacher=teacher,
+            starts_at=start + minutes(120),
+            duration_minutes=45,
+            by=TeacherFactory(school=classroom.school),
+        )
+    assert LiveSession.objects.count() == 1
+
+
+@override_settings(
+    MEETING_URL_TEMPLATE="https://meet.example.vn/hoctiep-{school}-{classroom}-{session}"
+)
+def test_meeting_url_from_session_or_template():
+    session = LiveSessionFactory()
+    expected = (
+        f"https://meet.example.vn/hoctiep-{session.classroom.school_id}-"
+        f"{session.classroom_id}-{session.pk}"
+    )
+    assert services.session_meeting_url(session) == expected
+    session.meeting_url = "https://meet.example.vn/own"
+    assert services.session_meeting_url(session) == "https://meet.example.vn/own"
+    with override_settings(MEETING_URL_TEMPLATE=""):
+        session.meeting_url = ""
+        assert services.session_meeting_url(session) == ""
