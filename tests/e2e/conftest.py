@@ -59,6 +59,14 @@ def e2e_requirements():
 class LiveServer:
     url: str
     log_path: Path
+    db_path: Path | None = None
+
+    def query(self, sql: str, params: tuple = ()) -> list[tuple]:
+        """Read the server's SQLite database directly (to find a record a test needs)."""
+        import sqlite3
+
+        with sqlite3.connect(self.db_path) as connection:
+            return connection.execute(sql, params).fetchall()
 
     def log_tail(self, chars: int = 6000) -> str:
         """The end of Daphne's stderr: where a traceback of a 500 ends up."""
@@ -152,7 +160,9 @@ def live_server_e2e(e2e_requirements, tmp_path_factory):
             pytest.fail(f"daphne not found next to {sys.executable}", pytrace=False)
         daphne = Path(found)
     port = _free_port()
-    server = LiveServer(url=f"http://{HOST}:{port}", log_path=tmp / "daphne.log")
+    server = LiveServer(
+        url=f"http://{HOST}:{port}", log_path=tmp / "daphne.log", db_path=tmp / "e2e.db"
+    )
     with server.log_path.open("wb") as log:
         proc = subprocess.Popen(
             [str(daphne), "-b", HOST, "-p", str(port), "lms.asgi:application"],
