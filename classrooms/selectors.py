@@ -267,6 +267,8 @@ def session_rows(sessions, *, user: User, now=None) -> list[dict]:
                 "can_end": runs and session.status == SessionStatus.LIVE,
                 "can_cancel": runs and scheduled,
                 "can_join": session.status == SessionStatus.LIVE,
+                # Its time passed and nobody started it.
+                "missed": scheduled and session.ends_at <= now,
                 "sheet": session.status == SessionStatus.ENDED and _reads_attendance(user),
                 "is_today": timezone.localdate(session.starts_at) == timezone.localdate(now),
             }

@@ -9,7 +9,7 @@ from django.http import Http404
 from django.test import override_settings
 from django.utils import timezone
 
-from classrooms import selectors, services
+from classrooms import demo_data, selectors, services
 from classrooms.models import AttendanceInterval, AttendanceRecord, LiveSession
 from tests.factories import (
     AttendanceIntervalFactory,
@@ -285,3 +285,31 @@ def test_meeting_url_from_session_or_template():
     with override_settings(MEETING_URL_TEMPLATE=""):
         session.meeting_url = ""
         assert services.session_meeting_url(session) == ""
+
+
+# --- demo data --------------------------------------------------------------------------------
+
+
+def test_seed_demo_gives_giaovien_a_session_to_start_and_held_ones(client):
+    from accounts.models import Notice, User
+
+    call_command("seed_demo", "--quiet")
+    teacher = User.objects.get(username="giaovien")
+    student = User.objects.get(username="hocsinh")
+    guardian = User.objects.get(username="phuhuynh")
+    startable = [
+        s
+        for s in selectors.sessions_upcoming(user=teacher).filter(teacher=teacher)
+        if selectors.session_rows([s], user=teacher)[0]["can_start"]
+    ]
+    assert startable, "giaovien has no session to start now"
+    assert selectors.session_room_role(user=student, session=startable[0]) == "student"
+    held = LiveSession.objects.filter(
+        classroom__name="9A", status="ended", records__isnull=False
+    ).distinct()
+    assert held.count() == 2
+    assert Notice.objects.filter(user=guardian, kind="absence").count() == 1
+    assert LiveSession.objects.filter(slot__classroom__name="9A").exists()
+    before = LiveSession.objects.count()
+    demo_data.seed_live_classes(lambda line: None)
+    assert LiveSession.objects.count() == before
