@@ -5,6 +5,7 @@ closed with 4403. The live room's rules live in `classrooms.room`; the consumer 
 checks sizes and rates, and sends.
 """
 
+import asyncio
 import json
 
 from channels.db import database_sync_to_async
@@ -159,6 +160,8 @@ class LiveSessionConsumer(AsyncJsonWebsocketConsumer):
         if not isinstance(content, dict):
             await self._error("bad_json")
             return
+        if content.get("type") == "session.end":
+            await self._last_heartbeats()
         try:
             outgoing = await database_sync_to_async(room.room_handle)(self.conn, content)
         except room.RoomError as exc:
@@ -171,6 +174,13 @@ class LiveSessionConsumer(AsyncJsonWebsocketConsumer):
                 await self._to_group(room.teachers_group(self.session_id), out.payload)
             else:
                 await self._to_room(out.payload)
+
+    async def _last_heartbeats(self):
+        """Ask every socket of the room, in every process, for a heartbeat before the end, so
+        that students still connected are counted until the end."""
+        if await database_sync_to_async(room.may_end)(self.conn.member):
+            await self._to_group(room.session_group(self.session_id), {"type": "room.flush"})
+            await asyncio.sleep(room.END_FLUSH_SECONDS)
 
     async def _error(self, code: str):
         with translation.override(self.language):
@@ -186,6 +196,10 @@ class LiveSessionConsumer(AsyncJsonWebsocketConsumer):
     # Group events -------------------------------------------------------------------------
 
     async def room_event(self, event):
+        if event["payload"]["type"] == "room.flush":
+            if self.conn is not None:
+                await database_sync_to_async(room.presence_flush)(self.conn)
+            return
         await self.send_json(event["payload"])
 
     async def h5p_result(self, event):

@@ -48,6 +48,8 @@ CONNECTION_RATE = 30
 CONNECTION_RATE_WINDOW_SECONDS = 10
 POLL_MIN_OPTIONS, POLL_MAX_OPTIONS = 2, 6
 POLL_OPTION_MAX_LENGTH = 200
+# Before ending, every socket is asked for a last heartbeat; this long is left for it.
+END_FLUSH_SECONDS = 0.5
 # Focus and staff presence outlive any class; they are dropped a day later.
 STATE_TTL_SECONDS = 24 * 3600
 
@@ -283,6 +285,20 @@ def presence_heartbeat(conn: Connection) -> None:
         )
     except ValidationError:  # the session ended meanwhile: its end closes the socket
         conn.interval_id = None
+
+
+def presence_flush(conn: Connection) -> None:
+    """A heartbeat now, asked for by the room just before the session ends, so that a student
+    whose socket is alive counts until the end rather than until their last heartbeat."""
+    if conn.member.role == STUDENT and conn.interval_id:
+        attendance.intervals_touch([conn.interval_id])
+        conn.last_touch = time.monotonic()
+
+
+def may_end(member: Member) -> bool:
+    from . import services
+
+    return services.session_can_run(session=member.session, user=member.user)
 
 
 def presence_disconnect(conn: Connection) -> bool:

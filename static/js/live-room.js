@@ -10,6 +10,7 @@
   var root, config, T, socket, heartbeatTimer, retryTimer, errorTimer;
   var attempt = 0;
   var stopped = false;
+  var endingHere = false;
   var state = {
     online: new Map(), hands: [], poll: null, answered: null, chatEnabled: true, muted: false,
     mutedStudents: new Set(), focus: null, following: true
@@ -119,9 +120,14 @@
     var end = $("room-end");
     if (end) end.disabled = true;
     root.dataset.ended = "true";
+    if (endingHere) window.location.assign(config.attendanceUrl);
   }
 
   function showError(message) {
+    if (endingHere) {
+      endingHere = false;
+      if ($("room-end")) $("room-end").disabled = false;
+    }
     var box = $("room-error");
     box.textContent = message.message || message.code;
     box.dataset.code = message.code || "";
@@ -378,6 +384,16 @@
       follow.setAttribute("aria-pressed", state.following ? "true" : "false");
       follow.textContent = state.following ? T.stopFollowing : T.follow;
       if (state.following) applyFocus(state.focus);
+    });
+    // Ending over the socket lets every student's page send a last heartbeat first; without a
+    // connection the form posts as usual.
+    var end = $("room-end");
+    if (end) end.form.addEventListener("submit", function (event) {
+      if (send({ type: "session.end" })) {
+        event.preventDefault();
+        endingHere = true;
+        end.disabled = true;
+      }
     });
     // Back online (a phone leaving a dead zone): try at once instead of waiting out the backoff.
     window.addEventListener("online", reconnectNow);

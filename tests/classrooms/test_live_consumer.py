@@ -501,10 +501,12 @@ async def test_h5p_results_reach_teachers_only():
 # --- Ending -----------------------------------------------------------------------------------
 
 
-async def test_teacher_ends_the_session_for_everyone():
+async def test_teacher_ends_the_session_for_everyone(settings):
+    settings.LIVE_HEARTBEAT_SECONDS = 20
     r = await make_room()
     teacher, _ = await join(r.session, r.teacher)
     an, _ = await join(r.session, r.an)
+    await asyncio.sleep(0.2)
     await send(teacher, type="session.end")
     for ws in (teacher, an):
         assert await next_of(ws, "session.ended") == {
@@ -520,5 +522,10 @@ async def test_teacher_ends_the_session_for_everyone():
             AttendanceRecord.objects.filter(session=session).values_list("student_id", "status")
         )
     )
+    # The room asked every socket for a last heartbeat: An counts until the end, not only until
+    # the last regular heartbeat (here: the join).
+    interval = await sync_to_async(AttendanceInterval.objects.get)(student=r.an)
+    assert (interval.left_at - interval.joined_at).total_seconds() >= 0.2
+    assert 0 <= (session.ended_at - interval.left_at).total_seconds() < room.END_FLUSH_SECONDS + 1
     # Records for every enrolled student (a few seconds of a 45-minute class is still absent).
     assert statuses == {r.an.pk: "absent", r.binh.pk: "absent"}
