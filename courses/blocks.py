@@ -16,6 +16,12 @@ from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.images.blocks import ImageChooserBlock
 
+from .h5p.chooser import h5p_package_chooser_viewset
+
+H5PPackageChooserBlock = h5p_package_chooser_viewset.get_block_class(
+    name="H5PPackageChooserBlock", module_path="courses.blocks"
+)
+
 # Math written in LaTeX between these delimiters is typeset by KaTeX in the browser.
 MATH_PATTERN = re.compile(r"\$\$.+?\$\$|\\\(.+?\\\)|\\\[.+?\\\]|(?<![\\\w])\$[^$\s][^$]*?\$", re.S)
 
@@ -37,7 +43,7 @@ VIDEO_FILE_EXTENSIONS = ("mp4", "webm", "ogg", "ogv", "m4v")
 class HeadingBlock(blocks.StructBlock):
     text = blocks.CharBlock(label=_("Heading"), max_length=200)
     level = blocks.ChoiceBlock(
-        label=_("Level"),
+        label=_("Size"),
         choices=[("h2", _("Section")), ("h3", _("Subsection"))],
         default="h2",
     )
@@ -204,8 +210,26 @@ class CalloutBlock(blocks.StructBlock):
         return context
 
 
+class H5PBlock(blocks.StructBlock):
+    """An interactive H5P activity, played by h5p-standalone; scores reach the teacher."""
+
+    package = H5PPackageChooserBlock(label=_("H5P activity"))
+
+    class Meta:
+        icon = "form"
+        label = _("H5P activity")
+        template = "courses/blocks/h5p.html"
+
+    def get_context(self, value, parent_context=None):
+        from .h5p.player import block_context
+
+        context = super().get_context(value, parent_context)
+        context.update(block_context(value, parent_context or {}))
+        return context
+
+
 class LessonStreamBlock(blocks.StreamBlock):
-    """A lesson's body. The H5P activity block joins this list (courses/h5p)."""
+    """A lesson's body."""
 
     heading = HeadingBlock()
     text = LessonRichTextBlock()
@@ -214,6 +238,7 @@ class LessonStreamBlock(blocks.StreamBlock):
     video = VideoBlock()
     attachment = AttachmentBlock()
     callout = CalloutBlock()
+    h5p = H5PBlock()
 
     class Meta:
         block_counts = {}
@@ -228,6 +253,8 @@ def block_label(block) -> str:
         return f"{block.block.meta.label}: {value['title']}"
     if block.block_type == "attachment":
         return f"{block.block.meta.label}: {value.get('title') or value['document'].title}"
+    if block.block_type == "h5p" and value.get("package"):
+        return f"{block.block.meta.label}: {value['package'].title}"
     if block.block_type == "image" and value.get("caption"):
         return f"{block.block.meta.label}: {value['caption']}"
     if block.block_type == "text":

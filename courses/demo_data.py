@@ -237,3 +237,7 @@ def seed_lessons(write) -> None:
         f"  Bài học: {LessonPage.objects.count()} bài, "
         f"{LessonAssignment.objects.count()} lượt giao bài."
     )
+
+    from .h5p.demo import seed_h5p
+
+    seed_h5p(write)

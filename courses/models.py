@@ -6,6 +6,8 @@ permissions on those subtrees (courses/services.py sets them up); who may *read*
 courses/selectors.py.
 """
 
+import uuid
+
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.db import models
@@ -18,6 +20,21 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from .blocks import LessonStreamBlock, block_label, has_math
+
+
+class VietnameseSlugMixin:
+    """Addresses in Vietnamese without diacritics: /thu-vien/toan-9/he-phuong-trinh/.
+
+    The editor proposes a Unicode slug from the title ("phương-trình"); it is folded to ASCII
+    here, because links pasted into Zalo or SMS survive that and not percent-encoding. (Wagtail's
+    own ASCII mode drops Vietnamese letters: "phng-trinh".)
+    """
+
+    def full_clean(self, *args, **kwargs):
+        from .services import vietnamese_slug
+
+        self.slug = vietnamese_slug(self.slug or self.title)
+        return super().full_clean(*args, **kwargs)
 
 
 class SchoolIndexPage(Page):
@@ -66,7 +83,7 @@ class LibraryIndexPage(Page):
         return course_index_serve(request, self)
 
 
-class CoursePage(Page):
+class CoursePage(VietnameseSlugMixin, Page):
     """One subject for one grade in a school or in the library, e.g. "Toán 9"."""
 
     subject = models.ForeignKey(
@@ -100,7 +117,7 @@ class CoursePage(Page):
         return course_serve(request, self)
 
 
-class LessonPage(Page):
+class LessonPage(VietnameseSlugMixin, Page):
     summary = models.CharField(
         _("summary"),
         max_length=300,
@@ -154,6 +171,10 @@ class LessonPage(Page):
     @property
     def needs_math(self) -> bool:
         return has_math(self.body)
+
+    @property
+    def needs_h5p(self) -> bool:
+        return any(block.block_type == "h5p" for block in self.body)
 
     def serve(self, request, *args, **kwargs):
         from .views import lesson_serve
@@ -240,3 +261,176 @@ class LessonProgress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student} · {self.lesson}"
+
+
+# --- H5P activities (courses/h5p/) -----------------------------------------------------------
+
+
+class H5PLibrary(models.Model):
+    """A library shared by packages, stored once under h5p/libraries/<folder>/.
+
+    The folder is `machineName-major.minor`; a newer patch of the same folder replaces the
+    older one for every package (as in H5P core)."""
+
+    machine_name = models.CharField(_("machine name"), max_length=255)
+    major = models.PositiveIntegerField(_("major version"))
+    minor = models.PositiveIntegerField(_("minor version"))
+    patch = models.PositiveIntegerField(_("patch version"))
+    folder = models.CharField(_("folder"), max_length=300, unique=True)
+    title = models.CharField(_("title"), max_length=255, blank=True)
+    data = models.JSONField(_("library.json"), default=dict)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["folder"]
+        verbose_name = _("H5P library")
+        verbose_name_plural = _("H5P libraries")
+
+    def __str__(self) -> str:
+        return f"{self.folder}.{self.patch}"
+
+
+class H5PPackage(models.Model):
+    """An uploaded .h5p activity: content under h5p/<uuid>/, libraries shared."""
+
+    uuid = models.UUIDField(_("identifier"), default=uuid.uuid4, unique=True, editable=False)
+    title = models.CharField(_("title"), max_length=255)
+    main_library = models.CharField(_("main library"), max_length=300)
+    folder = models.CharField(_("storage folder"), max_length=300, editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="h5p_packages",
+        verbose_name=_("uploaded by"),
+    )
+    school = models.ForeignKey(
+        "classrooms.School",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="h5p_packages",
+        verbose_name=_("school"),
+        help_text=_("Empty for the province's shared library."),
+    )
+    h5p_json = models.JSONField(_("h5p.json"), default=dict)
+    libraries = models.ManyToManyField(
+        H5PLibrary, related_name="packages", blank=True, verbose_name=_("libraries")
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("H5P activity")
+        verbose_name_plural = _("H5P activities")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def content_type_name(self) -> str:
+        """ "H5P.TrueFalse" from "H5P.TrueFalse-1.6"."""
+        return self.main_library.rsplit("-", 1)[0]
+
+
+class H5PResult(models.Model):
+    """A student's score on one activity in one lesson, kept up to date from xAPI."""
+
+    package = models.ForeignKey(
+        H5PPackage, on_delete=models.CASCADE, related_name="results", verbose_name=_("activity")
+    )
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="h5p_results",
+        verbose_name=_("student"),
+    )
+    lesson = models.ForeignKey(
+        LessonPage, on_delete=models.CASCADE, related_name="h5p_results", verbose_name=_("lesson")
+    )
+    score = models.FloatField(_("last score"), null=True, blank=True)
+    max_score = models.FloatField(_("maximum score"), null=True, blank=True)
+    best_score = models.FloatField(_("best score"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    completed = models.BooleanField(_("completed"), default=False)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        verbose_name = _("H5P result")
+        verbose_name_plural = _("H5P results")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["package", "student", "lesson"], name="one_h5p_result_per_lesson"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} · {self.package} · {self.score}/{self.max_score}"
+
+
+class XAPIStatement(models.Model):
+    """Every statement the player posts, kept raw for later reporting."""
+
+    raw = models.JSONField(_("statement"))
+    verb = models.CharField(_("verb"), max_length=255, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="xapi_statements",
+        verbose_name=_("user"),
+    )
+    package = models.ForeignKey(
+        H5PPackage,
+        on_delete=models.CASCADE,
+        related_name="statements",
+        verbose_name=_("activity"),
+    )
+    lesson = models.ForeignKey(
+        LessonPage,
+        on_delete=models.CASCADE,
+        related_name="xapi_statements",
+        verbose_name=_("lesson"),
+    )
+    created_at = models.DateTimeField(_("received at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("xAPI statement")
+        verbose_name_plural = _("xAPI statements")
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.verb} {self.package}"
+
+
+class H5PUserData(models.Model):
+    """Resume state (H5P's contentUserData) of one user in one activity."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="h5p_user_data",
+        verbose_name=_("user"),
+    )
+    package = models.ForeignKey(
+        H5PPackage, on_delete=models.CASCADE, related_name="user_data", verbose_name=_("activity")
+    )
+    data_type = models.CharField(_("data type"), max_length=64, default="state")
+    sub_content_id = models.CharField(_("sub-content"), max_length=64, default="0")
+    data = models.TextField(_("data"))
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("H5P saved state")
+        verbose_name_plural = _("H5P saved states")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "package", "data_type", "sub_content_id"],
+                name="one_h5p_user_data",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.package} · {self.data_type}"

@@ -168,6 +168,7 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     # Front-end packages from npm (package.json, installed by the setup command).
     ("vendor/katex", BASE_DIR / "node_modules" / "katex" / "dist"),
+    ("vendor/h5p", BASE_DIR / "node_modules" / "h5p-standalone" / "dist"),
 ]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
@@ -177,9 +178,6 @@ STORAGES = {
 }
 
 WAGTAIL_SITE_NAME = "HọcTiếp"
-# Page addresses are Vietnamese without diacritics (/thu-vien/toan-9/he-phuong-trinh/): they
-# survive being pasted into Zalo or SMS, which percent-encoded Unicode slugs do not.
-WAGTAIL_ALLOW_UNICODE_SLUGS = False
 # Wagtail's database search backend; on PostgreSQL it uses PostgreSQL's full-text search.
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
@@ -220,6 +218,17 @@ LIVE_CHAT_MAX_LENGTH = env.int("LIVE_CHAT_MAX_LENGTH", default=500)
 LIVE_CHAT_RATE = env.int("LIVE_CHAT_RATE", default=5)
 LIVE_MESSAGE_MAX_BYTES = env.int("LIVE_MESSAGE_MAX_BYTES", default=4096)
 
+# H5P activities (docs/h5p.md): package limits, resume-state and xAPI caps, the demo package.
+H5P_MAX_FILE_SIZE_MB = env.int("H5P_MAX_FILE_SIZE_MB", default=50)
+H5P_MAX_TOTAL_SIZE_MB = env.int("H5P_MAX_TOTAL_SIZE_MB", default=200)
+H5P_MAX_FILES = env.int("H5P_MAX_FILES", default=5000)
+H5P_MAX_COMPRESSION_RATIO = env.int("H5P_MAX_COMPRESSION_RATIO", default=100)
+H5P_USER_DATA_MAX_BYTES = env.int("H5P_USER_DATA_MAX_BYTES", default=64 * 1024)
+H5P_XAPI_MAX_BYTES = env.int("H5P_XAPI_MAX_BYTES", default=64 * 1024)
+H5P_DEMO_PACKAGE = env.path(
+    "H5P_DEMO_PACKAGE", default=BASE_DIR.parent / "shared" / "h5p" / "hello-truefalse.h5p"
+)
+
 # Roles that are asked to turn on two-factor authentication on their start page.
 MFA_PROMPTED_ROLES = ["school_admin", "district_officer", "province_officer"]
 
@@ -228,4 +237,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # Wagtail logs every page save and django-tasks every search-index update at INFO; the
+    # admin's own history keeps the former, the latter is noise.
+    "loggers": {
+        "django_tasks": {"level": "WARNING"},
+        "wagtail": {"level": env("WAGTAIL_LOG_LEVEL", default="WARNING")},
+    },
 }

@@ -1,0 +1,192 @@
+"""Reads for H5P activities, always scoped to the user (DESIGN.md "Who may see what").
+
+- Staff manage (list, choose, delete) their school's packages and the province library's;
+  officers see the packages of the schools in their scope, province officers all.
+- Anyone may *play* a package that sits in a lesson they may read (courses.selectors), and
+  staff may play the packages they manage.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet, TextField
+from django.db.models.functions import Cast
+from django.shortcuts import get_object_or_404
+
+from accounts.models import Role, User
+from classrooms.models import Classroom, Enrollment
+from classrooms.selectors import _scoped, classroom_list
+
+from ..models import H5PPackage, H5PResult, LessonAssignment, LessonPage
+from ..selectors import STAFF_ROLES, lesson_list
+
+
+def package_list(*, user: User) -> QuerySet[H5PPackage]:
+    """Packages a user manages: their school's and the library's (school empty)."""
+    library = Q(school__isnull=True)
+    return _scoped(
+        H5PPackage.objects.select_related("school", "uploaded_by"),
+        user,
+        {
+            Role.TEACHER: lambda: library | Q(school_id=user.school_id),
+            Role.SCHOOL_ADMIN: lambda: library | Q(school_id=user.school_id),
+            Role.DISTRICT_OFFICER: lambda: library | Q(school__district_id=user.district_id),
+        },
+    )
+
+
+def package_get(*, user: User, pk) -> H5PPackage:
+    return get_object_or_404(package_list(user=user), pk=pk)
+
+
+def package_ids_in(lesson: LessonPage) -> list[int]:
+    """The packages of a lesson's H5P blocks, in page order."""
+    ids = []
+    for block in lesson.body:
+        if block.block_type == "h5p" and block.value.get("package") is not None:
+            package = block.value["package"]
+            if package.pk not in ids:
+                ids.append(package.pk)
+    return ids
+
+
+def _raw_package_ids(lesson: LessonPage) -> set[int]:
+    # The stored JSON, without resolving choosers (one query fewer per block).
+    return {
+        block.get("value", {}).get("package")
+        for block in lesson.body.raw_data
+        if block.get("type") == "h5p"
+    } - {None}
+
+
+def lessons_using(*, user: User, package: H5PPackage) -> QuerySet[LessonPage]:
+    """Lessons the user may read that hold an H5P block for this package."""
+    # A cheap text pre-filter on the stored JSON, then an exact check on the few candidates.
+    pk = package.pk
+    candidates = (
+        lesson_list(user=user)
+        .annotate(body_text=Cast("body", TextField()))
+        .filter(
+            Q(body_text__contains=f'"package": {pk},')
+            | Q(body_text__contains=f'"package": {pk}}}')
+            | Q(body_text__contains=f'"package":{pk},')
+            | Q(body_text__contains=f'"package":{pk}}}')
+        )
+    )
+    ids = [lesson.pk for lesson in candidates if pk in _raw_package_ids(lesson)]
+    return LessonPage.objects.filter(pk__in=ids)
+
+
+def package_playable(*, user: User, package: H5PPackage) -> bool:
+    """May this user load the package's files: a lesson they read uses it, or they manage it."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if package.uploaded_by_id == user.pk:
+        return True
+    if user.is_superuser or user.role in STAFF_ROLES:
+        if package_list(user=user).filter(pk=package.pk).exists():
+            return True
+    return lessons_using(user=user, package=package).exists()
+
+
+def package_playable_get(*, user: User, uuid) -> H5PPackage:
+    package = get_object_or_404(H5PPackage, uuid=uuid)
+    if not package_playable(user=user, package=package):
+        from django.http import Http404
+
+        raise Http404
+    return package
+
+
+def lesson_with_package_get(*, user: User, package: H5PPackage, lesson_pk) -> LessonPage:
+    """A lesson the user reads that holds this package (404 otherwise)."""
+    return get_object_or_404(lessons_using(user=user, package=package), pk=lesson_pk)
+
+
+def result_for(*, user: User, package: H5PPackage, lesson: LessonPage) -> H5PResult | None:
+    return H5PResult.objects.filter(student=user, package=package, lesson=lesson).first()
+
+
+def my_results(*, user: User) -> QuerySet[H5PResult]:
+    """A student's own results (guardians and staff have the class views)."""
+    if not user.is_authenticated or user.role != Role.STUDENT:
+        return H5PResult.objects.none()
+    return (
+        H5PResult.objects.filter(student=user)
+        .select_related("package", "lesson")
+        .order_by("-updated_at")
+    )
+
+
+# --- Teachers' tables ------------------------------------------------------------------------
+
+
+@dataclass
+class Column:
+    lesson: LessonPage
+    package: H5PPackage
+
+    @property
+    def key(self) -> tuple[int, int]:
+        return (self.lesson.pk, self.package.pk)
+
+
+@dataclass
+class GradeRow:
+    student: User
+    cells: list[H5PResult | None] = field(default_factory=list)
+
+    @property
+    def completed(self) -> int:
+        return sum(1 for cell in self.cells if cell and cell.completed)
+
+
+def _students(classroom: Classroom) -> QuerySet[User]:
+    return User.objects.filter(
+        pk__in=Enrollment.objects.filter(classroom=classroom, active=True).values("student_id")
+    ).order_by("full_name", "username")
+
+
+def _grid(classroom: Classroom, columns: list[Column]) -> list[GradeRow]:
+    students = list(_students(classroom))
+    results = {
+        (r.student_id, r.lesson_id, r.package_id): r
+        for r in H5PResult.objects.filter(
+            student__in=students,
+            lesson_id__in={c.lesson.pk for c in columns},
+            package_id__in={c.package.pk for c in columns},
+        )
+    }
+    return [
+        GradeRow(student, [results.get((student.pk, *column.key)) for column in columns])
+        for student in students
+    ]
+
+
+def _columns(lessons) -> list[Column]:
+    columns = []
+    for lesson in lessons:
+        ids = package_ids_in(lesson)
+        packages = H5PPackage.objects.in_bulk(ids)
+        columns += [Column(lesson, packages[pk]) for pk in ids if pk in packages]
+    return columns
+
+
+def assignment_results(assignment: LessonAssignment) -> tuple[list[Column], list[GradeRow]]:
+    """One lesson's activities × the class's students (the assignment is already scoped)."""
+    columns = _columns([assignment.lesson.specific])
+    return columns, _grid(assignment.classroom, columns)
+
+
+def gradebook_classroom_get(*, user: User, pk) -> Classroom:
+    """A class whose gradebook the user may read: staff in scope only (404 otherwise)."""
+    if not user.is_authenticated or not (user.is_superuser or user.role in STAFF_ROLES):
+        return get_object_or_404(Classroom.objects.none(), pk=pk)
+    return get_object_or_404(classroom_list(user=user), pk=pk)
+
+
+def gradebook(classroom: Classroom) -> tuple[list[Column], list[GradeRow]]:
+    """Every H5P activity of the lessons assigned to the class × its students."""
+    lesson_ids = LessonAssignment.objects.filter(classroom=classroom).values("lesson_id")
+    lessons = LessonPage.objects.live().filter(pk__in=lesson_ids).order_by("path").specific()
+    columns = _columns(lessons)
+    return columns, _grid(classroom, columns)

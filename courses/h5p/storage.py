@@ -1,0 +1,260 @@
+"""Validate → store an .h5p package through Django's storage API (so S3 works), and delete it.
+
+Layout in the default storage (docs/h5p.md):
+
+    h5p/<uuid>/h5p.json
+    h5p/<uuid>/content/…                  the package's own content
+    h5p/libraries/<machineName-major.minor>/…   shared by every package that uses it
+
+A package is validated completely before anything is written, so a refused package leaves
+nothing behind. A library already installed at the same or a newer patch is not written again;
+a newer patch replaces the older files for every package, as H5P core does. If writing fails
+halfway, what this import wrote is removed again.
+"""
+
+import hashlib
+import logging
+import tempfile
+import zipfile
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import Storage, default_storage
+from django.db import transaction
+
+from ..models import H5PLibrary, H5PPackage
+from .validator import MB, H5PValidator, LibraryInfo, ValidationResult, iter_member
+
+logger = logging.getLogger(__name__)
+
+ROOT = "h5p"
+LIBRARIES = f"{ROOT}/libraries"
+# Members above this size spill from memory to a temporary file while being copied.
+SPOOL_SIZE = 1 * MB
+
+
+class PackageRejected(Exception):
+    """The package did not validate; `result.errors` says why (rule and file each)."""
+
+    def __init__(self, result: ValidationResult):
+        super().__init__("; ".join(problem.message for problem in result.errors))
+        self.result = result
+
+
+@dataclass
+class ImportOutcome:
+    package: H5PPackage
+    result: ValidationResult
+    libraries_written: list[str]
+
+
+def validator() -> H5PValidator:
+    return H5PValidator(
+        max_file_size=settings.H5P_MAX_FILE_SIZE_MB * MB,
+        max_total_size=settings.H5P_MAX_TOTAL_SIZE_MB * MB,
+        max_files=settings.H5P_MAX_FILES,
+        max_ratio=settings.H5P_MAX_COMPRESSION_RATIO,
+    )
+
+
+def installed_libraries() -> set[tuple[str, int, int]]:
+    return set(H5PLibrary.objects.values_list("machine_name", "major", "minor"))
+
+
+def package_folder(package_uuid) -> str:
+    return f"{ROOT}/{package_uuid}"
+
+
+def library_folder(folder: str) -> str:
+    return f"{LIBRARIES}/{folder}"
+
+
+def delete_tree(storage: Storage, prefix: str) -> None:
+    """Delete every file below `prefix` (listdir works on S3 too)."""
+    try:
+        directories, files = storage.listdir(prefix)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    for name in files:
+        storage.delete(f"{prefix}/{name}")
+    for name in directories:
+        delete_tree(storage, f"{prefix}/{name}")
+    if hasattr(storage, "path"):
+        # FileSystemStorage leaves empty folders; remove them so nothing is left on disk.
+        import os
+        import shutil
+
+        try:
+            path = storage.path(prefix)
+        except NotImplementedError:
+            return
+        if os.path.isdir(path):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _copy_member(zf, info, target: str, storage: Storage, limit: int) -> None:
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_SIZE) as buffer:
+        for chunk in iter_member(zf, info, limit):
+            buffer.write(chunk)
+        buffer.seek(0)
+        if storage.exists(target):
+            storage.delete(target)
+        saved = storage.save(target, File(buffer, name=target.rsplit("/", 1)[-1]))
+    if saved != target:  # a storage that renamed it would break the player's paths
+        storage.delete(saved)
+        raise OSError(f"storage saved {target} as {saved}")
+
+
+def _libraries_to_write(result: ValidationResult) -> dict[str, LibraryInfo]:
+    """The package's libraries that are new here or a newer patch of an installed one."""
+    installed = dict(
+        H5PLibrary.objects.filter(folder__in=result.libraries).values_list("folder", "patch")
+    )
+    return {
+        folder: info
+        for folder, info in result.libraries.items()
+        if folder not in installed or info.patch > installed[folder]
+    }
+
+
+def _dependencies(data: dict) -> list[tuple[str, int, int]]:
+    found = []
+    for name in ("preloadedDependencies", "dynamicDependencies"):
+        for item in data.get(name) or []:
+            try:
+                found.append(
+                    (item["machineName"], int(item["majorVersion"]), int(item["minorVersion"]))
+                )
+            except (KeyError, TypeError, ValueError):
+                continue
+    return found
+
+
+def _used_libraries(h5p_json: dict, bundled: set[str]) -> set[int]:
+    """Ids of the libraries the package needs (transitively) plus those it carries."""
+    by_identity = {
+        (lib.machine_name, lib.major, lib.minor): lib for lib in H5PLibrary.objects.all()
+    }
+    by_folder = {lib.folder: lib for lib in by_identity.values()}
+    used = {by_folder[folder].pk for folder in bundled if folder in by_folder}
+    queue = _dependencies(h5p_json)
+    seen = set()
+    while queue:
+        identity = queue.pop()
+        if identity in seen or identity not in by_identity:
+            continue
+        seen.add(identity)
+        library = by_identity[identity]
+        used.add(library.pk)
+        queue.extend(_dependencies(library.data))
+    return used
+
+
+def package_import(
+    *,
+    source,
+    filename: str,
+    title: str = "",
+    school=None,
+    uploaded_by=None,
+    storage: Storage | None = None,
+) -> ImportOutcome:
+    """Validate and store a package; raise PackageRejected (nothing written) when invalid.
+
+    `source` is a path or a seekable binary file object.
+    """
+    storage = storage or default_storage
+    result = validator().validate(source, filename, installed_libraries())
+    if not result.ok:
+        raise PackageRejected(result)
+
+    package = H5PPackage(
+        title=(title or result.h5p_json.get("title") or filename)[:255],
+        main_library=result.main_library or "",
+        school=school,
+        uploaded_by=uploaded_by,
+        h5p_json=result.h5p_json,
+    )
+    package.folder = package_folder(package.uuid)
+    to_write = _libraries_to_write(result)
+    limit = settings.H5P_MAX_FILE_SIZE_MB * MB
+    if hasattr(source, "seek"):
+        source.seek(0)
+    written_folders = [package.folder]
+    try:
+        with zipfile.ZipFile(source) as zf:
+            for name in result.files:
+                top = name.split("/", 1)[0]
+                if name == "h5p.json" or top == "content":
+                    target = f"{package.folder}/{name}"
+                elif top in to_write:
+                    target = f"{LIBRARIES}/{name}"
+                else:
+                    continue  # a library already installed at this or a newer patch
+                if top in to_write and library_folder(top) not in written_folders:
+                    # A newer patch: the old files go, so none of them lingers.
+                    delete_tree(storage, library_folder(top))
+                    written_folders.append(library_folder(top))
+                _copy_member(zf, zf.getinfo(name), target, storage, limit)
+        with transaction.atomic():
+            for folder, info in to_write.items():
+                H5PLibrary.objects.update_or_create(
+                    folder=folder,
+                    defaults={
+                        "machine_name": info.machine_name,
+                        "major": info.major,
+                        "minor": info.minor,
+                        "patch": info.patch,
+                        "title": info.title[:255],
+                        "data": info.data,
+                    },
+                )
+            package.save()
+            package.libraries.set(_used_libraries(result.h5p_json, set(result.libraries)))
+    except BaseException:
+        # Leave nothing behind: the package's folder and the libraries this import wrote.
+        # (An upgraded library's older files are gone already; the library row still names the
+        # old patch, so the next import of either version writes it again.)
+        for folder in written_folders:
+            delete_tree(storage, folder)
+        H5PLibrary.objects.filter(
+            folder__in=[f.rsplit("/", 1)[-1] for f in written_folders[1:]], packages__isnull=True
+        ).delete()
+        raise
+    return ImportOutcome(package, result, sorted(to_write))
+
+
+@transaction.atomic
+def package_delete(*, package: H5PPackage, storage: Storage | None = None) -> list[str]:
+    """Delete a package with its content and the libraries no other package uses.
+
+    Returns the folders of the libraries removed."""
+    storage = storage or default_storage
+    orphans = [
+        library
+        for library in package.libraries.all()
+        if not library.packages.exclude(pk=package.pk).exists()
+    ]
+    folder = package.folder
+    package.delete()
+    removed = []
+    for library in orphans:
+        removed.append(library.folder)
+        library.delete()
+    # The rows are gone first: a file deletion that fails leaves unreachable files, never a
+    # package whose files are missing.
+    delete_tree(storage, folder)
+    for name in removed:
+        delete_tree(storage, library_folder(name))
+    return removed
+
+
+def libraries_version(package: H5PPackage) -> str:
+    """A token that changes whenever one of the package's libraries changes patch.
+
+    It is part of the library URLs, so they can be cached as immutable."""
+    versions = sorted(
+        f"{folder}.{patch}" for folder, patch in package.libraries.values_list("folder", "patch")
+    )
+    return hashlib.sha256("|".join(versions).encode()).hexdigest()[:12]

@@ -1,0 +1,107 @@
+// Lesson page: play each H5P block with h5p-standalone (iframe mode), send the student's xAPI
+// statements to the server (with the CSRF token) and show the score under the activity.
+// Players start one after another: h5p-standalone keeps one global H5PIntegration at a time.
+(function () {
+  "use strict";
+  var LOCAL_ID = "http://h5p.org/x-api/h5p-local-content-id";
+  var players = {};
+  var listening = false;
+
+  function csrfToken() {
+    var input = document.querySelector("input[name=csrfmiddlewaretoken]");
+    if (input) return input.value;
+    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+
+  function fill(template, values) {
+    return template.replace(/%\((\w+)\)s/g, function (_, key) {
+      return values[key] === undefined || values[key] === null ? "" : String(values[key]);
+    });
+  }
+
+  function number(value) {
+    return Math.round(value * 100) / 100;
+  }
+
+  function showScore(player, data) {
+    if (!player.score || !data.recorded) return;
+    var text = fill(player.score.getAttribute("data-template"), {
+      score: number(data.score), max: number(data.max_score),
+      best: number(data.best_score), attempts: data.attempts
+    });
+    player.score.textContent = text + (data.completed ? " ✔" : "");
+    player.score.setAttribute("data-recorded", "");
+  }
+
+  function playerFor(statement) {
+    var object = statement.object || {};
+    var extensions = (object.definition && object.definition.extensions) || {};
+    var id = extensions[LOCAL_ID];
+    if (id !== undefined && players[String(id)]) return players[String(id)];
+    for (var key in players) {
+      if (object.id && object.id.indexOf(players[key].iri) === 0) return players[key];
+    }
+    return null;
+  }
+
+  function onStatement(event) {
+    var statement = event.data && event.data.statement;
+    if (!statement) return;
+    var player = playerFor(statement);
+    if (!player || !player.options.xapiUrl) return;
+    fetch(player.options.xapiUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+      body: JSON.stringify(statement)
+    }).then(function (response) {
+      return response.ok ? response.json() : null;
+    }).then(function (data) {
+      if (data) showScore(player, data);
+    }).catch(function () { /* offline: the next answer is sent again */ });
+  }
+
+  function listen() {
+    if (listening || !window.H5P || !window.H5P.externalDispatcher) return;
+    window.H5P.externalDispatcher.on("xAPI", onStatement);
+    listening = true;
+  }
+
+  function start(container) {
+    var options = JSON.parse(document.getElementById(container.getAttribute("data-h5p-options")).textContent);
+    var figure = container.closest("[data-h5p]");
+    var iri = window.location.origin + options.h5pJsonPath + "/";
+    options.xAPIObjectIRI = iri;
+    options.fullScreen = true;
+    players[options.id] = {
+      options: options, iri: iri,
+      score: figure && figure.querySelector("[data-h5p-score]")
+    };
+    container.replaceChildren();
+    return new window.H5PStandalone.H5P(container, options).then(function () {
+      container.setAttribute("data-h5p-ready", "");
+      listen();
+    }, function (error) {
+      container.setAttribute("data-h5p-error", "");
+      var message = document.createElement("p");
+      message.className = "message error";
+      message.textContent = container.getAttribute("data-error-text") || String(error);
+      container.appendChild(message);
+    });
+  }
+
+  function init() {
+    if (!window.H5PStandalone) return;
+    var chain = Promise.resolve();
+    document.querySelectorAll("[data-h5p-options]").forEach(function (container) {
+      chain = chain.then(function () { return start(container); });
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();
