@@ -637,7 +637,7 @@ def seed_live_classes(write, *, now=None) -> None:
             joined = start + datetime.timedelta(minutes=late, seconds=rng.randint(0, 50))
             left = end - datetime.timedelta(seconds=rng.randint(0, 90))
             if not is_demo and roll > 0.95:  # a weak connection: dropped for good mid-lesson
-                left = start + datetime.timedelta(minutes=rng.randint(8, 18))
+                left = joined + datetime.timedelta(minutes=rng.randint(8, 18))
             intervals.append(
                 AttendanceInterval(
                     session=session,

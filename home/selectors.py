@@ -1,13 +1,14 @@
 """What each role's start page shows. Every query goes through the scoped org selectors."""
 
+from collections import Counter
+
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 
 from accounts.models import Role, User
-from classrooms.models import Enrollment
-from courses.selectors import student_lessons
+from classrooms.models import Enrollment, SessionStatus
 from classrooms.selectors import (
     academic_year_current,
     classroom_list,
@@ -19,6 +20,7 @@ from classrooms.selectors import (
     student_list,
     with_student_counts,
 )
+from courses.selectors import student_lessons
 
 SCHOOLS_PER_PAGE = 25
 START_PAGE_LESSONS = 8
@@ -78,6 +80,18 @@ def _teacher_context(user: User, params) -> dict:
     }
 
 
+def _school_sessions_context(user: User) -> dict:
+    """A school has dozens of lessons a day: the admin sees the ones live now and a count of
+    the day's sessions by status."""
+    today = list(sessions_upcoming(user=user, days=0))
+    by_status = Counter(s.status for s in today)
+    return {
+        "sessions_today": session_rows([s for s in today if s.status == "live"], user=user),
+        "sessions_count": len(today),
+        "sessions_by_status": [(s, by_status.get(s.value, 0)) for s in SessionStatus],
+    }
+
+
 def _school_admin_context(user: User, params) -> dict:
     school = school_list(user=user).first()
     classrooms = list(with_student_counts(_current_classrooms(user)))
@@ -91,9 +105,7 @@ def _school_admin_context(user: User, params) -> dict:
     return {
         "school": school,
         "classrooms": classrooms,
-        "sessions_today": _sessions_context(user, sessions_upcoming(user=user, days=0))[
-            "sessions_today"
-        ],
+        **_school_sessions_context(user),
         "teachers": teachers,
         "counts": {
             "classes": len(classrooms),

@@ -515,6 +515,7 @@ class Command(BaseCommand):
         seeder = Seeder(write)
         with transaction.atomic():
             seeder.run()
+            data.seed_live_classes(write)
             seed_lessons(write)
         elapsed = time.monotonic() - started
 
