@@ -1,0 +1,164 @@
+"""Live room fan-out: the real room (Daphne, lms.asgi) against a bare group-broadcast app.
+
+    .venv/bin/python bench/live_room.py [--rooms 25 --per-room 40 --rate 2 --seconds 30]
+                                       [--redis-url redis://127.0.0.1:6379/14]
+
+Both servers are one Daphne process each, run one after the other on the same SQLite file and
+layer (in-memory, or Redis with --redis-url). Authenticated students (sessions made with
+Django's SessionStore) fill `rooms` rooms of `per-room`; chat goes out at `rate` messages/s per
+room, spread over ten senders per room so that no one passes the room's chat limit
+(LIVE_CHAT_RATE per 10 s). Each message carries its send time; every receiver records the
+fan-out latency. Reports p50/p95/p99, delivered/expected and the server's CPU seconds.
+Targets: the room delivers ≥ 80% of the bare app's throughput, and its p99 ≤ 1.25× bare's p99.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.resilience.servers import (  # noqa: E402
+    Daphne,
+    make_rooms,
+    migrated_sqlite,
+    server_env,
+    ws_connect,
+)
+
+SENDERS_PER_ROOM = 10
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime + stime
+
+
+class Run:
+    def __init__(self):
+        self.latencies: list[float] = []
+        self.sent = 0
+
+
+async def listen(ws, run: Run, kind: str):
+    async for raw in ws:
+        if kind == "bare":
+            text = raw
+        else:
+            message = json.loads(raw)
+            if message["type"] != "chat.message":
+                continue
+            text = message["message"]["text"]
+        run.latencies.append(time.time() - float(text.split("|", 1)[0]))
+
+
+async def sender(ws, run: Run, kind: str, interval: float, until: float):
+    await asyncio.sleep(random.uniform(0, interval))
+    while time.time() < until:
+        text = f"{time.time()}|bench"
+        await ws.send(text if kind == "bare" else json.dumps({"type": "chat.send", "text": text}))
+        run.sent += 1
+        await asyncio.sleep(interval)
+
+
+async def measure(server: Daphne, rooms, kind: str, args) -> dict:
+    sockets = []  # (ws, room index, is_sender)
+    for index, room in enumerate(rooms):
+        for n, student in enumerate(room["students"][: args.per_room]):
+            url = (
+                f"ws://127.0.0.1:{server.port}/ws/bare/{index}/"
+                if kind == "bare"
+                else server.ws_url(room["session"])
+            )
+            ws = await ws_connect(url, student["cookie"], server.url)
+            sockets.append((ws, n < SENDERS_PER_ROOM))
+    run = Run()
+    listeners = [asyncio.create_task(listen(ws, run, kind)) for ws, _ in sockets]
+    await asyncio.sleep(2)  # let the join notices settle
+    run.latencies.clear()
+    cpu_before = cpu_seconds(server.proc.pid)
+    until = time.time() + args.seconds
+    interval = SENDERS_PER_ROOM / args.rate
+    await asyncio.gather(*(sender(ws, run, kind, interval, until) for ws, s in sockets if s))
+    await asyncio.sleep(3)  # drain
+    cpu = cpu_seconds(server.proc.pid) - cpu_before
+    for task in listeners:
+        task.cancel()
+    for ws, _ in sockets:
+        await ws.close()
+    lat = sorted(run.latencies)
+    expected = run.sent * args.per_room
+
+    def pct(p):
+        return 1000 * lat[min(len(lat) - 1, int(p / 100 * len(lat)))] if lat else float("nan")
+
+    return {
+        "kind": kind,
+        "sent": run.sent,
+        "delivered": len(lat),
+        "expected": expected,
+        "throughput": len(lat) / args.seconds,
+        "p50": pct(50),
+        "p95": pct(95),
+        "p99": pct(99),
+        "cpu": cpu,
+        "median": 1000 * statistics.median(lat) if lat else float("nan"),
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rooms", type=int, default=25)
+    parser.add_argument("--per-room", type=int, default=40)
+    parser.add_argument("--rate", type=float, default=2.0, help="chat messages/s per room")
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--redis-url", default="")
+    args = parser.parse_args()
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench-live-"))
+    db = migrated_sqlite(tmp, tmp / "bench.sqlite3")
+    extra = {"REDIS_URL": args.redis_url} if args.redis_url else {}
+    env = server_env(db, **extra)
+    started = time.time()
+    rooms = make_rooms(env, rooms=args.rooms, students=args.per_room, seconds=3600)
+    print(f"prepared {args.rooms} rooms × {args.per_room} in {time.time() - started:.0f} s")
+
+    results = {}
+    for kind, app in (("bare", "bench.bare_app:application"), ("room", "lms.asgi:application")):
+        server = Daphne(env, tmp / f"{kind}.log")
+        if kind == "bare":
+            server.wait_ready = lambda: time.sleep(4)  # no HTTP: give it time to boot
+        server.start(app)
+        try:
+            results[kind] = asyncio.run(measure(server, rooms, kind, args))
+        finally:
+            server.stop()
+        r = results[kind]
+        print(
+            f"{kind:5} sent {r['sent']} delivered {r['delivered']}/{r['expected']} "
+            f"({r['throughput']:.0f}/s) p50 {r['p50']:.1f} p95 {r['p95']:.1f} "
+            f"p99 {r['p99']:.1f} ms, server CPU {r['cpu']:.1f} s"
+        )
+    bare, room = results["bare"], results["room"]
+    print(
+        f"machine: {platform.machine()} {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}; "
+        f"layer: {'Redis' if args.redis_url else 'InMemory'}\n"
+        f"throughput room/bare {room['throughput'] / bare['throughput']:.2f} (target ≥ 0.80); "
+        f"p99 room/bare {room['p99'] / bare['p99']:.2f} (target ≤ 1.25); "
+        f"CPU room/bare {room['cpu'] / max(bare['cpu'], 0.01):.2f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
