@@ -1,3 +1,4 @@
+from .closures import Closure, ClosureChange, ClosureReason, ClosureScope
 from .live import (
     AttendanceChange,
     AttendanceInterval,
@@ -33,6 +34,10 @@ __all__ = [
     "AttendanceSource",
     "AttendanceStatus",
     "ChatMessage",
+    "Closure",
+    "ClosureChange",
+    "ClosureReason",
+    "ClosureScope",
     "Classroom",
     "District",
     "Enrollment",

@@ -297,6 +297,9 @@ class AttendanceChange(models.Model):
         verbose_name = _("attendance change")
         verbose_name_plural = _("attendance changes")
 
+    def __str__(self) -> str:
+        return f"{self.old_status} → {self.new_status}"
+
 
 class ChatMessage(models.Model):
     session = models.ForeignKey(LiveSession, on_delete=models.CASCADE, related_name="chat_messages")
@@ -313,6 +316,9 @@ class ChatMessage(models.Model):
         verbose_name = _("chat message")
         verbose_name_plural = _("chat messages")
         indexes = [models.Index(fields=["session", "created_at"])]
+
+    def __str__(self) -> str:
+        return self.text[:50]
 
 
 class SessionMute(models.Model):
@@ -331,6 +337,9 @@ class SessionMute(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["session", "student"], name="one_mute_per_student")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.student} muted"
 
 
 class HandRaise(models.Model):
@@ -353,6 +362,9 @@ class HandRaise(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.student} ✋"
+
 
 class Poll(models.Model):
     session = models.ForeignKey(LiveSession, on_delete=models.CASCADE, related_name="polls")
@@ -369,6 +381,9 @@ class Poll(models.Model):
         verbose_name = _("poll")
         verbose_name_plural = _("polls")
 
+    def __str__(self) -> str:
+        return self.question
+
 
 class PollAnswer(models.Model):
     poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="answers")
@@ -382,3 +397,6 @@ class PollAnswer(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["poll", "student"], name="one_answer_per_student")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.student} → {self.option}"
