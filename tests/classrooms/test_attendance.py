@@ -291,3 +291,30 @@ def test_override_only_by_the_teacher_homeroom_or_school(ended):
     ended.classroom.save()
     record.refresh_from_db()
     attendance.record_override(record=record, status="present", reason="ok", by=homeroom)
+
+
+def test_worked_example_of_the_docs():
+    """docs/attendance.md, "Worked example"."""
+    session = LiveSessionFactory.build(starts_at=t(0), ends_at=t(45), started_at=t(2))
+    session.ended_at = t(45)
+    window = session_window(session)
+    assert window == (t(2), t(45))
+    students = {
+        "An": [(t(-2), t(20)), (t(20, 40), t(45))],
+        "Bình": [(t(15), t(45))],
+        "Chi": [(t(2), t(10)), (t(11, 30), t(24, 50))],
+        "Dũng": [(t(5), t(9))],
+        "Em": [],
+    }
+    results = {
+        name: (m.minutes, m.status)
+        for name, intervals in students.items()
+        for m in [measure(intervals, window=window, **rules())]
+    }
+    assert results == {
+        "An": (43, "present"),
+        "Bình": (30, "late"),
+        "Chi": (21, "absent"),
+        "Dũng": (4, "absent"),
+        "Em": (0, "absent"),
+    }
