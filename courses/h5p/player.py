@@ -65,7 +65,7 @@ def block_context(value, parent_context) -> dict:
 
 
 def score_template() -> str:
-    return _("Your score: %(score)s/%(max)s (best %(best)s, %(attempts)s attempts)")
+    return _("Your score: %(score)s/%(max)s (best %(best)s, attempts: %(attempts)s)")
 
 
 def _number(value: float) -> str:
