@@ -190,3 +190,26 @@ def gradebook(classroom: Classroom) -> tuple[list[Column], list[GradeRow]]:
     lessons = LessonPage.objects.live().filter(pk__in=lesson_ids).order_by("path").specific()
     columns = _columns(lessons)
     return columns, _grid(classroom, columns)
+
+
+def package_upload_targets(*, user: User) -> dict:
+    """Where a user may upload: {"school": School | None, "library": bool}."""
+    from ..services import LIBRARY_GROUP
+
+    library = bool(
+        user.is_superuser
+        or user.role == Role.PROVINCE_OFFICER
+        or (user.role == Role.TEACHER and user.groups.filter(name=LIBRARY_GROUP).exists())
+    )
+    school = user.school if user.role in (Role.TEACHER, Role.SCHOOL_ADMIN) else None
+    return {"school": school, "library": library}
+
+
+def package_can_delete(*, user: User, package: H5PPackage) -> bool:
+    if not package_list(user=user).filter(pk=package.pk).exists():
+        return False
+    if user.is_superuser or user.role == Role.PROVINCE_OFFICER or package.uploaded_by_id == user.pk:
+        return True
+    if package.school_id is None:
+        return package_upload_targets(user=user)["library"]
+    return user.role == Role.SCHOOL_ADMIN and user.school_id == package.school_id
