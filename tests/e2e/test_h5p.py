@@ -1,0 +1,114 @@
+"""H5P in the browser: the demo student answers the TrueFalse "Hello World" in the demo lesson
+(iframe mode, h5p-standalone), the score reaches the teacher's table and the student's own
+page, and a user of another school gets 404 for the files and cannot post xAPI.
+
+The demo lesson exists only where ../shared/h5p/hello-truefalse.h5p is present (seed_demo
+skips it otherwise), so the test skips with that reason when the sample is missing.
+"""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+try:
+    from playwright.sync_api import Page, expect
+except ImportError:  # conftest.e2e_requirements skips (or, in CI, fails) every test here.
+    Page = expect = None
+
+from tests.e2e.conftest import _manage, _server_env
+from tests.e2e.helpers import login
+
+pytestmark = pytest.mark.e2e
+
+# The student's answer is stored on the shared server.
+E2E_WRITES_DATA = True
+
+SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "h5p" / "hello-truefalse.h5p"
+LESSON_TITLE = "Kiểm tra nhanh: đúng hay sai?"
+OUTSIDER = "gv-truong-khac-h5p"
+PASSWORD = "HocTiep@2026"
+
+CREATE_OUTSIDER = f"""
+from accounts.models import Role, User
+from classrooms.models import School
+school = School.objects.exclude(code="THCS-NGUYENTRAI-DH").exclude(district__code="461").first()
+user, _ = User.objects.get_or_create(
+    username="{OUTSIDER}",
+    defaults={{"role": Role.TEACHER, "school": school, "full_name": "Giáo viên trường khác"}},
+)
+user.set_password("{PASSWORD}")
+user.must_change_password = False
+user.save()
+"""
+
+
+@pytest.fixture(autouse=True)
+def sample_present():
+    if not SAMPLE.is_file():
+        pytest.skip(f"{SAMPLE} is absent, so seed_demo made no H5P lesson")
+
+
+def open_demo_lesson(page: Page, base: str) -> None:
+    page.goto(f"{base}/lessons/")
+    page.get_by_role("link", name=LESSON_TITLE).first.click()
+    expect(page.locator("h1")).to_have_text(LESSON_TITLE)
+
+
+def test_student_answers_teacher_sees_outsider_is_refused(page: Page, live_server_e2e):
+    base = live_server_e2e.url
+    login(page, base, "hocsinh")
+    open_demo_lesson(page, base)
+    lesson_url = page.url
+    frame = page.frame_locator("iframe.h5p-iframe")
+    frame.get_by_role("radio", name="False").click()
+    frame.get_by_role("button", name="Check").click()
+    score = page.locator("[data-h5p-score][data-recorded]")
+    expect(score).to_contain_text("1/1", timeout=15_000)
+    assert page.bad_responses == []
+
+    # The score stays after a reload, and is on the student's own results page.
+    page.reload()
+    expect(page.locator("[data-h5p-score]")).to_contain_text("1/1")
+    page.goto(f"{base}/h5p/results/")
+    row = page.locator("tr[data-package]", has_text=LESSON_TITLE)
+    expect(row).to_have_attribute("data-score", "1")
+    expect(row).to_have_attribute("data-max", "1")
+
+    # The player's file URLs, for the outsider below.
+    page.goto(lesson_url)
+    options = json.loads(page.locator("script[id^=h5p-options-]").first.text_content())
+    xapi_url = options["xapiUrl"]
+    h5p_json_url = f"{options['h5pJsonPath']}/h5p.json"
+    assert page.request.get(f"{base}{h5p_json_url}").status == 200
+    page.context.clear_cookies()
+
+    # The teacher's results table for the lesson in 9A.
+    login(page, base, "giaovien")
+    page.goto(f"{base}/assignments/")
+    page.locator("a", has_text=LESSON_TITLE).first.click()
+    page.locator("a[href*='/h5p/results/assignments/']").click()
+    cell = page.locator("tr[data-student=hocsinh] td[data-score]")
+    expect(cell).to_have_attribute("data-score", "1")
+    expect(cell).to_have_attribute("data-max", "1")
+    page.locator("a[href*='/h5p/gradebook/']").first.click()
+    expect(page.locator("tr[data-student=hocsinh] td[data-score]").first).to_have_attribute(
+        "data-score", "1"
+    )
+    page.context.clear_cookies()
+
+    # Someone from another school: 404 for the files, and xAPI refused.
+    _manage("shell", "-c", CREATE_OUTSIDER, env=_server_env(live_server_e2e.log_path.parent))
+    login(page, base, OUTSIDER)
+    assert page.request.get(f"{base}{h5p_json_url}").status == 404
+    assert page.request.get(f"{base}{options['contentJsonPath']}/content.json").status == 404
+    assert page.request.get(lesson_url).status == 404
+    token = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
+    response = page.request.post(
+        f"{base}{xapi_url}",
+        data=json.dumps({"verb": {"id": "x/answered"}, "object": {"id": "x"}}),
+        headers={"Content-Type": "application/json", "X-CSRFToken": token},
+    )
+    assert response.status == 404
+    assert re.search(r"/h5p/[0-9a-f-]{36}/xapi/\d+/$", xapi_url)
