@@ -6,3 +6,6 @@ class CoverageConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "coverage"
     verbose_name = _("Coverage")
+
+    def ready(self):
+        from . import signals  # noqa: F401

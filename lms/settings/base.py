@@ -40,6 +40,10 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_filters",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "channels",
     "allauth",
     "allauth.account",
@@ -91,6 +95,17 @@ ASGI_APPLICATION = "lms.asgi.application"
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Daphne serves sync views from a thread pool, so two requests can write at once (an
+    # editor's autosave while it publishes). Take the write lock when a transaction starts and
+    # wait for it, instead of failing at once with "database is locked"; WAL lets readers go on.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis switches on by the presence of its URL: channel layer and cache.
@@ -228,6 +243,36 @@ H5P_XAPI_MAX_BYTES = env.int("H5P_XAPI_MAX_BYTES", default=64 * 1024)
 H5P_DEMO_PACKAGE = env.path(
     "H5P_DEMO_PACKAGE", default=BASE_DIR.parent / "shared" / "h5p" / "hello-truefalse.h5p"
 )
+
+# Coverage (DESIGN.md "Coverage", docs/coverage.md): at risk = absent from the last N held
+# sessions; schools below the threshold (%) over the last 5 school days need attention; a
+# session counts as held when it lasted at least this many minutes and a student joined.
+COVERAGE_AT_RISK_SESSIONS = env.int("COVERAGE_AT_RISK_SESSIONS", default=3)
+COVERAGE_THRESHOLD_PCT = env.int("COVERAGE_THRESHOLD_PCT", default=80)
+COVERAGE_HELD_MIN_MINUTES = env.int("COVERAGE_HELD_MIN_MINUTES", default=10)
+# A class-day also counts as taught when a lesson due that day was opened by this share of
+# the class (0 turns the lesson rule off).
+COVERAGE_LESSON_OPENED_RATIO = env.float("COVERAGE_LESSON_OPENED_RATIO", default=0.5)
+# Dashboards bring the rollup up to date (sessions ended since the last run) at most this
+# often, so that they are current within minutes without a cron job; 0 turns it off.
+COVERAGE_REFRESH_SECONDS = env.int("COVERAGE_REFRESH_SECONDS", default=60)
+
+# The coverage API (docs/api.md): DRF with drf-spectacular. Authentication and permissions are
+# set on the API's own views, not as DRF defaults, so Wagtail's DRF views keep theirs.
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "HọcTiếp coverage API",
+    "DESCRIPTION": "Read-only coverage of online teaching during closures, scoped to the user.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "PREPROCESSING_HOOKS": ["coverage.api.only_api_v1"],
+    # Swagger UI from the drf-spectacular-sidecar package: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+}
 
 # Roles that are asked to turn on two-factor authentication on their start page.
 MFA_PROMPTED_ROLES = ["school_admin", "district_officer", "province_officer"]

@@ -1,0 +1,79 @@
+"""The coverage rollup the dashboards read (DESIGN.md "Coverage", docs/coverage.md)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from classrooms.levels import Level
+
+
+class DailyCoverage(models.Model):
+    """One row per classroom per school day: was it closed, was it taught online, how many
+    sessions were scheduled and held, and how many students took part.
+
+    Built by ``coverage.services.rollup`` from sessions, attendance records, lesson progress
+    and closures; the dashboards, exports and the API read only this table."""
+
+    date = models.DateField(_("date"))
+    # District and school are copied from the classroom so that every dashboard level is one
+    # indexed filter and one GROUP BY, without joins.
+    district = models.ForeignKey(
+        "classrooms.District", on_delete=models.CASCADE, related_name="+",
+        verbose_name=_("district"),
+    )  # fmt: skip
+    school = models.ForeignKey(
+        "classrooms.School", on_delete=models.CASCADE, related_name="+", verbose_name=_("school")
+    )
+    classroom = models.ForeignKey(
+        "classrooms.Classroom", on_delete=models.CASCADE, related_name="daily_coverage",
+        verbose_name=_("class"),
+    )  # fmt: skip
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    grade = models.PositiveSmallIntegerField(_("grade"))
+    closed = models.BooleanField(_("closed"), default=False)
+    taught = models.BooleanField(_("taught online"), default=False)
+    sessions_scheduled = models.PositiveIntegerField(_("sessions scheduled"), default=0)
+    sessions_held = models.PositiveIntegerField(_("sessions held"), default=0)
+    enrolled = models.PositiveIntegerField(_("students enrolled"), default=0)
+    # Records with status present or late in the held sessions of the day.
+    attendances = models.PositiveIntegerField(_("attendances"), default=0)
+    # Records of the held sessions of the day: enrolled students × held sessions.
+    expected = models.PositiveIntegerField(_("expected attendances"), default=0)
+    # Students absent from the last N held sessions of the class, as of the end of the day.
+    at_risk = models.PositiveIntegerField(_("students at risk"), default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["date", "classroom_id"]
+        verbose_name = _("daily coverage")
+        verbose_name_plural = _("daily coverage")
+        constraints = [
+            models.UniqueConstraint(fields=["classroom", "date"], name="one_coverage_per_class_day")
+        ]
+        indexes = [
+            models.Index(fields=["date", "closed"]),
+            models.Index(fields=["district", "date"]),
+            models.Index(fields=["school", "date"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.classroom_id} {self.date}"
+
+
+class RollupRun(models.Model):
+    """One run of the rollup; the latest run's start is the watermark for the next
+    incremental run (sessions ended and records changed since then)."""
+
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    first_day = models.DateField(_("first day"), null=True, blank=True)
+    last_day = models.DateField(_("last day"), null=True, blank=True)
+    rows = models.PositiveIntegerField(_("rows written"), default=0)
+    full = models.BooleanField(_("full rebuild of the range"), default=False)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("rollup run")
+        verbose_name_plural = _("rollup runs")
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%Y-%m-%d %H:%M} ({self.rows})"

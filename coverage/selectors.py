@@ -1,0 +1,540 @@
+"""Reads for the coverage dashboards, exports and API, always scoped to the user.
+
+Every figure comes from the rollup ``DailyCoverage`` (one row per class per school day), with
+one exception: the per-student rows of ONE class and the at-risk list read that class's
+attendance records (docs/coverage.md, "What reads what")."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from accounts.models import Guardianship, Role, User
+from classrooms.models import Classroom, District, Enrollment, School
+from classrooms.selectors import _scoped, classroom_list, district_list, school_list
+
+from . import definitions
+from .filters import DaysChoice, bound_filterset, default_period
+from .models import DailyCoverage
+
+VIEWER_ROLES = {Role.SCHOOL_ADMIN, Role.DISTRICT_OFFICER, Role.PROVINCE_OFFICER}
+ATTENTION_DAYS = 5
+AT_RISK_CLASSES_MAX = 50
+
+
+@dataclass
+class CoverageFilters:
+    start: datetime.date
+    end: datetime.date
+    level: str | None = None  # a classrooms.levels.Level value: tieu_hoc, thcs, thpt
+    grade: int | None = None
+    closures_only: bool = True
+
+    def as_query(self) -> dict:
+        query = {
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "days": DaysChoice.CLOSED if self.closures_only else DaysChoice.ALL,
+        }
+        if self.level:
+            query["level"] = self.level
+        if self.grade:
+            query["grade"] = self.grade
+        return query
+
+
+def filters_from_params(params) -> CoverageFilters:
+    """Parse GET parameters (start, end as YYYY-MM-DD; level; grade; days=closed|all, or
+    closures_only=true|false). Invalid values fall back to the defaults: the last 14 days,
+    all levels and grades, closed days only."""
+    filterset = bound_filterset(params)
+    filterset.is_valid()
+    data = getattr(filterset.form, "cleaned_data", {})
+    start, end = default_period()
+    start = data.get("start") or start
+    end = data.get("end") or end
+    if start > end:
+        start, end = end, start
+    grade = data.get("grade")
+    return CoverageFilters(
+        start=start,
+        end=end,
+        level=data.get("level") or None,
+        grade=int(grade) if grade else None,
+        closures_only=data.get("days") != DaysChoice.ALL,
+    )
+
+
+# --- Scope ---------------------------------------------------------------------------------
+
+
+def user_sees_coverage(user: User) -> bool:
+    return (
+        user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or user.role in VIEWER_ROLES)
+    )
+
+
+def coverage_rows(*, user: User) -> QuerySet[DailyCoverage]:
+    """The rollup rows the user may read: all of them for the province, their district's for
+    a district officer, their school's for a school admin, none for anyone else."""
+    if not user_sees_coverage(user):
+        return DailyCoverage.objects.none()
+    return _scoped(
+        DailyCoverage.objects.all(),
+        user,
+        {
+            Role.DISTRICT_OFFICER: lambda: Q(district_id=user.district_id),
+            Role.SCHOOL_ADMIN: lambda: Q(school_id=user.school_id),
+        },
+    )
+
+
+def coverage_district_get(*, user: User, pk) -> District:
+    if not user_sees_coverage(user) or user.role == Role.SCHOOL_ADMIN:
+        raise Http404
+    return get_object_or_404(district_list(user=user), pk=pk)
+
+
+def coverage_school_get(*, user: User, pk) -> School:
+    if not user_sees_coverage(user):
+        raise Http404
+    return get_object_or_404(school_list(user=user), pk=pk)
+
+
+def coverage_classroom_get(*, user: User, pk) -> Classroom:
+    if not user_sees_coverage(user):
+        raise Http404
+    return get_object_or_404(classroom_list(user=user), pk=pk)
+
+
+def _filtered(user: User, filters: CoverageFilters) -> QuerySet[DailyCoverage]:
+    qs = coverage_rows(user=user).filter(date__gte=filters.start, date__lte=filters.end)
+    if filters.level:
+        qs = qs.filter(level=filters.level)
+    if filters.grade:
+        qs = qs.filter(grade=filters.grade)
+    if filters.closures_only:
+        qs = qs.filter(closed=True)
+    return qs
+
+
+# --- Figures -------------------------------------------------------------------------------
+
+_SUMS = {
+    "class_days": Count("pk"),
+    "classes": Count("classroom_id", distinct=True),
+    "closed_class_days": Count("pk", filter=Q(closed=True)),
+    "taught_class_days": Count("pk", filter=Q(taught=True)),
+    "taught_closed_class_days": Count("pk", filter=Q(closed=True, taught=True)),
+    "sessions_scheduled": Sum("sessions_scheduled"),
+    "sessions_held": Sum("sessions_held"),
+    "attendances": Sum("attendances"),
+    "expected_attendances": Sum("expected"),
+}
+
+
+def pct(part, whole) -> float | None:
+    """A percentage with one decimal, or None when there is nothing to divide by."""
+    return round(100 * part / whole, 1) if whole else None
+
+
+def _finish(row: dict) -> dict:
+    for key in _SUMS:
+        row[key] = row.get(key) or 0
+    # Coverage = taught closed class-days / closed class-days (DESIGN.md), on any filter.
+    row["coverage_pct"] = pct(row["taught_closed_class_days"], row["closed_class_days"])
+    row["taught_pct"] = pct(row["taught_class_days"], row["class_days"])
+    row["participation_pct"] = pct(row["attendances"], row["expected_attendances"])
+    row.setdefault("at_risk_students", 0)
+    row.setdefault("students", 0)
+    return row
+
+
+def _latest(qs: QuerySet[DailyCoverage], group: str | None) -> dict:
+    """At-risk students and enrolled students on the last day of the selection, per group."""
+    last = qs.aggregate(last=Max("date"))["last"]
+    if last is None:
+        return {}
+    latest = qs.filter(date=last)
+    if group is None:
+        agg = latest.aggregate(at_risk=Sum("at_risk"), students=Sum("enrolled"))
+        return {None: agg}
+    return {
+        row[group]: row
+        for row in latest.values(group)
+        .annotate(at_risk=Sum("at_risk"), students=Sum("enrolled"))
+        .order_by()
+    }
+
+
+def _grouped(qs: QuerySet[DailyCoverage], group: str) -> dict[int, dict]:
+    latest = _latest(qs, group)
+    rows = {}
+    for row in qs.values(group).annotate(**_SUMS).order_by():
+        extra = latest.get(row[group], {})
+        row["at_risk_students"] = extra.get("at_risk") or 0
+        row["students"] = extra.get("students") or 0
+        rows[row[group]] = _finish(row)
+    return rows
+
+
+def today_figures(*, user: User, filters: CoverageFilters | None = None) -> dict:
+    """Today's key figures: closed classes, how many of them were taught online, participation
+    in today's held sessions, and at-risk students (as of the last rolled-up day)."""
+    today = timezone.localdate()
+    qs = coverage_rows(user=user).filter(date=today)
+    if filters and filters.level:
+        qs = qs.filter(level=filters.level)
+    if filters and filters.grade:
+        qs = qs.filter(grade=filters.grade)
+    row = _finish(qs.aggregate(**_SUMS))
+    base = coverage_rows(user=user).filter(date__lte=today)
+    last = base.aggregate(last=Max("date"))["last"]
+    at_risk = (base.filter(date=last).aggregate(n=Sum("at_risk"))["n"] or 0) if last else 0
+    return {
+        "date": today,
+        "closed_classes": row["closed_class_days"],
+        "taught_closed_classes": row["taught_closed_class_days"],
+        "coverage_pct": row["coverage_pct"],
+        "participation_pct": row["participation_pct"],
+        "attendances": row["attendances"],
+        "expected_attendances": row["expected_attendances"],
+        "at_risk_students": at_risk,
+    }
+
+
+def coverage_summary(*, user: User, filters: CoverageFilters) -> dict:
+    """The whole scope over the period: class-days closed and taught, coverage %, sessions,
+    participation %, at-risk students on the last day, and today's figures."""
+    qs = _filtered(user, filters)
+    row = _finish(qs.aggregate(**_SUMS))
+    latest = _latest(qs, None).get(None, {})
+    row["at_risk_students"] = latest.get("at_risk") or 0
+    row["students"] = latest.get("students") or 0
+    today = today_figures(user=user, filters=filters)
+    row["closed_classes_today"] = today["closed_classes"]
+    row["today"] = today
+    row["start"], row["end"] = filters.start, filters.end
+    row["threshold_pct"] = settings.COVERAGE_THRESHOLD_PCT
+    return row
+
+
+def district_rows(*, user: User, filters: CoverageFilters) -> list[dict]:
+    """One row per district in scope (with or without rollup rows in the period)."""
+    if not user_sees_coverage(user) or user.role == Role.SCHOOL_ADMIN:
+        raise Http404
+    grouped = _grouped(_filtered(user, filters), "district_id")
+    rows = []
+    for district in district_list(user=user).order_by("code"):
+        row = grouped.get(district.pk) or _finish({})
+        row.update(id=district.pk, name=district.name, code=district.code)
+        rows.append(row)
+    return rows
+
+
+def school_rows(*, user: User, filters: CoverageFilters, district_id=None) -> list[dict]:
+    """One row per school in scope (of one district when given; 404 outside the scope)."""
+    schools = school_list(user=user)
+    if not user_sees_coverage(user):
+        raise Http404
+    qs = _filtered(user, filters)
+    if district_id is not None:
+        district = coverage_district_get(user=user, pk=district_id)
+        schools = schools.filter(district=district)
+        qs = qs.filter(district_id=district.pk)
+    grouped = _grouped(qs, "school_id")
+    rows = []
+    for school in schools.order_by("name"):
+        row = grouped.get(school.pk) or _finish({})
+        row.update(
+            id=school.pk, name=school.name, code=school.code,
+            district_id=school.district_id, district=school.district.name,
+        )  # fmt: skip
+        rows.append(row)
+    return rows
+
+
+def class_rows(*, user: User, filters: CoverageFilters, school_id) -> list[dict]:
+    """One row per class of the school with rollup rows in the period (current classes)."""
+    school = coverage_school_get(user=user, pk=school_id)
+    grouped = _grouped(_filtered(user, filters).filter(school_id=school.pk), "classroom_id")
+    classrooms = Classroom.objects.filter(pk__in=grouped).select_related("homeroom_teacher")
+    rows = []
+    for classroom in classrooms.order_by("grade", "name"):
+        row = grouped[classroom.pk]
+        teacher = classroom.homeroom_teacher
+        row.update(
+            id=classroom.pk,
+            name=classroom.name,
+            grade=classroom.grade,
+            level=classroom.level.value,
+            homeroom_teacher=teacher.display_name if teacher else "",
+            homeroom_phone=teacher.phone if teacher else "",
+            homeroom_email=teacher.email if teacher else "",
+        )
+        rows.append(row)
+    return rows
+
+
+def _class_days(user: User, filters: CoverageFilters, classroom: Classroom) -> list:
+    return list(
+        _filtered(user, filters)
+        .filter(classroom_id=classroom.pk)
+        .order_by("date")
+        .values_list("date", flat=True)
+    )
+
+
+def _contacts(student_ids) -> dict[int, list[dict]]:
+    guardians = defaultdict(list)
+    for g in Guardianship.objects.filter(student_id__in=student_ids).select_related("guardian"):
+        guardians[g.student_id].append(
+            {
+                "name": g.guardian.display_name,
+                "relation": g.relation,
+                "phone": g.guardian.phone,
+                "email": g.guardian.email,
+            }
+        )
+    return guardians
+
+
+def student_rows(*, user: User, filters: CoverageFilters, classroom_id) -> list[dict]:
+    """One row per active student of ONE class: held sessions on the selected class-days, how
+    many they attended (present or late), were absent from or excused, attendance %, and
+    their current run of consecutive absences (up to the end of the period). Reads that
+    class's attendance records directly (one class: a few hundred rows)."""
+    classroom = coverage_classroom_get(user=user, pk=classroom_id)
+    selected_days = set(_class_days(user, filters, classroom))
+    lookback = filters.start - datetime.timedelta(days=definitions.AT_RISK_LOOKBACK_DAYS)
+    held = definitions.held_sessions([classroom.pk], lookback, filters.end)
+    in_period = [s for s in held if s["date"] in selected_days]
+    statuses = defaultdict(dict)
+    from classrooms.models import AttendanceRecord
+
+    for session_id, student_id, status in AttendanceRecord.objects.filter(
+        session_id__in=[s["id"] for s in in_period]
+    ).values_list("session_id", "student_id", "status"):
+        statuses[student_id][session_id] = status
+    streak = definitions.final_streaks(held, definitions.absent_students([s["id"] for s in held]))
+    students = list(
+        User.objects.filter(enrollments__classroom=classroom, enrollments__active=True)
+        .distinct()
+        .order_by("full_name", "username")
+    )
+    guardians = _contacts([s.pk for s in students])
+    rows = []
+    for student in students:
+        mine = statuses.get(student.pk, {})
+        attended = sum(1 for s in mine.values() if s in definitions.ATTENDED)
+        rows.append(
+            {
+                "id": student.pk,
+                "name": student.display_name,
+                "sessions": len(mine),
+                "attended": attended,
+                "absent": sum(1 for s in mine.values() if s == "absent"),
+                "excused": sum(1 for s in mine.values() if s == "excused"),
+                "attendance_pct": pct(attended, len(mine)),
+                "consecutive_absences": streak.get(student.pk, 0),
+                "at_risk": streak.get(student.pk, 0) >= settings.COVERAGE_AT_RISK_SESSIONS,
+                "guardians": guardians.get(student.pk, []),
+            }
+        )
+    return rows
+
+
+def daily_series(
+    *, user: User, filters: CoverageFilters, school_id=None, district_id=None
+) -> list[dict]:
+    """Per date of the period with rollup rows: class-days, closed, taught, coverage % and
+    participation %, for the chart and its data table."""
+    qs = _filtered(user, filters)
+    if school_id is not None:
+        qs = qs.filter(school_id=coverage_school_get(user=user, pk=school_id).pk)
+    if district_id is not None:
+        qs = qs.filter(district_id=coverage_district_get(user=user, pk=district_id).pk)
+    rows = []
+    for row in qs.values("date").annotate(**_SUMS).order_by("date"):
+        rows.append(_finish(row))
+    return rows
+
+
+def _last_school_days(qs: QuerySet[DailyCoverage], n: int) -> list[datetime.date]:
+    today = timezone.localdate()
+    return list(
+        qs.filter(date__lte=today).values_list("date", flat=True).distinct().order_by("-date")[:n]
+    )
+
+
+def attention_schools(*, user: User) -> list[dict]:
+    """Schools whose coverage over the last 5 school days with closed classes is below
+    COVERAGE_THRESHOLD_PCT, worst first, with the school admins' contacts and the homeroom
+    teachers of the classes that were not taught."""
+    closed = coverage_rows(user=user).filter(closed=True)
+    last_days = _last_school_days(closed, ATTENTION_DAYS)
+    if not last_days:
+        return []
+    qs = closed.filter(date__in=last_days)
+    threshold = settings.COVERAGE_THRESHOLD_PCT
+    low = []
+    for school_id, row in _grouped(qs, "school_id").items():
+        if row["coverage_pct"] is not None and row["coverage_pct"] < threshold:
+            row["id"] = school_id
+            low.append(row)
+    if not low:
+        return []
+    schools = School.objects.in_bulk([r["id"] for r in low])
+    admins = defaultdict(list)
+    for admin in User.objects.filter(
+        role=Role.SCHOOL_ADMIN, school_id__in=schools, is_active=True
+    ).order_by("full_name"):
+        admins[admin.school_id].append(
+            {"name": admin.display_name, "phone": admin.phone, "email": admin.email}
+        )
+    untaught = defaultdict(list)
+    for classroom in (
+        Classroom.objects.filter(
+            pk__in=qs.filter(school_id__in=schools, taught=False).values("classroom_id")
+        )
+        .select_related("homeroom_teacher")
+        .order_by("grade", "name")
+    ):
+        teacher = classroom.homeroom_teacher
+        untaught[classroom.school_id].append(
+            {
+                "id": classroom.pk,
+                "name": classroom.name,
+                "homeroom_teacher": teacher.display_name if teacher else "",
+                "phone": teacher.phone if teacher else "",
+                "email": teacher.email if teacher else "",
+            }
+        )
+    for row in low:
+        school = schools[row["id"]]
+        row.update(
+            name=school.name,
+            district_id=school.district_id,
+            admins=admins.get(school.pk, []),
+            untaught_classes=untaught.get(school.pk, []),
+            days=sorted(last_days),
+        )
+    return sorted(low, key=lambda r: (r["coverage_pct"], r["name"]))
+
+
+def at_risk_students(*, user: User, classroom_id=None) -> list[dict]:
+    """Students absent from the last COVERAGE_AT_RISK_SESSIONS held sessions of their class,
+    as of the last rolled-up day. The rollup says which classes have any; only those classes'
+    records are read (at most AT_RISK_CLASSES_MAX classes, most at-risk students first)."""
+    base = coverage_rows(user=user).filter(date__lte=timezone.localdate())
+    if classroom_id is not None:
+        base = base.filter(classroom_id=coverage_classroom_get(user=user, pk=classroom_id).pk)
+    last = base.aggregate(last=Max("date"))["last"]
+    if last is None:
+        return []
+    class_ids = list(
+        base.filter(date=last, at_risk__gt=0)
+        .order_by("-at_risk", "classroom_id")
+        .values_list("classroom_id", flat=True)[:AT_RISK_CLASSES_MAX]
+    )
+    if not class_ids:
+        return []
+    n = settings.COVERAGE_AT_RISK_SESSIONS
+    lookback = last - datetime.timedelta(days=definitions.AT_RISK_LOOKBACK_DAYS)
+    held = definitions.held_sessions(class_ids, lookback, last)
+    absent = definitions.absent_students([s["id"] for s in held])
+    by_class = defaultdict(list)
+    for session in held:
+        by_class[session["classroom_id"]].append(session)
+    found = []  # (classroom_id, student_id, streak, last session date)
+    for classroom_id_, sessions in by_class.items():
+        for student_id, count in definitions.final_streaks(sessions, absent).items():
+            if count >= n:
+                found.append((classroom_id_, student_id, count))
+    if not found:
+        return []
+    classrooms = Classroom.objects.select_related("school", "homeroom_teacher").in_bulk(
+        {f[0] for f in found}
+    )
+    students = User.objects.in_bulk({f[1] for f in found})
+    still_enrolled = set(
+        Enrollment.objects.filter(
+            classroom_id__in=classrooms, student_id__in=students, active=True
+        ).values_list("classroom_id", "student_id")
+    )
+    guardians = _contacts(list(students))
+    rows = []
+    for classroom_id_, student_id, count in found:
+        if (classroom_id_, student_id) not in still_enrolled:
+            continue
+        classroom, student = classrooms[classroom_id_], students[student_id]
+        teacher = classroom.homeroom_teacher
+        rows.append(
+            {
+                "id": student.pk,
+                "name": student.display_name,
+                "classroom_id": classroom.pk,
+                "classroom": classroom.name,
+                "school_id": classroom.school_id,
+                "school": classroom.school.name,
+                "consecutive_absences": count,
+                "homeroom_teacher": teacher.display_name if teacher else "",
+                "homeroom_phone": teacher.phone if teacher else "",
+                "homeroom_email": teacher.email if teacher else "",
+                "guardians": guardians.get(student.pk, []),
+            }
+        )
+    rows.sort(key=lambda r: (-r["consecutive_absences"], r["school"], r["classroom"], r["name"]))
+    return rows
+
+
+# --- Reports -------------------------------------------------------------------------------
+
+
+def report_rows(*, user: User, filters: CoverageFilters) -> dict:
+    """The departments' report: per level (cấp học), one row per school — or per district for
+    the province — with a subtotal per level and a grand total. Figures are class-days and
+    student attendances of the period (for one day: classes and students)."""
+    if not user_sees_coverage(user):
+        raise Http404
+    province = user.is_superuser or user.role == Role.PROVINCE_OFFICER
+    unit = "district_id" if province else "school_id"
+    qs = _filtered(user, filters)
+    names = (
+        {d.pk: d.name for d in district_list(user=user)}
+        if province
+        else {s.pk: s.name for s in school_list(user=user)}
+    )
+    groups = []
+    for level_value, level_label in _levels():
+        level_qs = qs.filter(level=level_value)
+        grouped = _grouped(level_qs, unit)
+        if not grouped:
+            continue
+        rows = [
+            dict(grouped[pk], id=pk, name=names.get(pk, "?"))
+            for pk in sorted(grouped, key=lambda pk: names.get(pk, ""))
+        ]
+        total = _finish(level_qs.aggregate(**_SUMS))
+        groups.append({"level": level_value, "label": level_label, "rows": rows, "total": total})
+    return {
+        "unit": "district" if province else "school",
+        "groups": groups,
+        "total": _finish(qs.aggregate(**_SUMS)),
+        "filters": filters,
+    }
+
+
+def _levels():
+    from classrooms.levels import Level
+
+    return Level.choices

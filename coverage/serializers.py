@@ -1,0 +1,129 @@
+"""Shapes of the coverage API's responses (docs/api.md). The figures come from
+coverage.selectors as dicts; these serializers only pick and type the fields, so the OpenAPI
+schema describes exactly what is sent."""
+
+from rest_framework import serializers
+
+
+class FiltersSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+    level = serializers.CharField(allow_null=True)
+    grade = serializers.IntegerField(allow_null=True)
+    closures_only = serializers.BooleanField()
+
+
+class FiguresSerializer(serializers.Serializer):
+    """The figures of one scope over the period (class-days, sessions, attendances)."""
+
+    class_days = serializers.IntegerField(help_text="Class-days selected (closed only by default).")
+    classes = serializers.IntegerField(help_text="Distinct classes among them.")
+    closed_class_days = serializers.IntegerField()
+    taught_class_days = serializers.IntegerField()
+    taught_closed_class_days = serializers.IntegerField()
+    coverage_pct = serializers.FloatField(
+        allow_null=True, help_text="Taught closed class-days / closed class-days, in %."
+    )
+    taught_pct = serializers.FloatField(allow_null=True)
+    sessions_scheduled = serializers.IntegerField()
+    sessions_held = serializers.IntegerField()
+    attendances = serializers.IntegerField(help_text="Records present or late, held sessions.")
+    expected_attendances = serializers.IntegerField(help_text="Enrolled students × held sessions.")
+    participation_pct = serializers.FloatField(allow_null=True)
+    students = serializers.IntegerField(help_text="Enrolled students on the last day.")
+    at_risk_students = serializers.IntegerField(
+        help_text="Students absent from the last N held sessions, on the last day."
+    )
+
+
+class TodaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    closed_classes = serializers.IntegerField()
+    taught_closed_classes = serializers.IntegerField()
+    coverage_pct = serializers.FloatField(allow_null=True)
+    participation_pct = serializers.FloatField(allow_null=True)
+    attendances = serializers.IntegerField()
+    expected_attendances = serializers.IntegerField()
+    at_risk_students = serializers.IntegerField()
+
+
+class SummarySerializer(FiguresSerializer):
+    threshold_pct = serializers.IntegerField(help_text="Schools below this need attention.")
+    today = TodaySerializer()
+    filters = FiltersSerializer()
+    links = serializers.DictField(child=serializers.CharField())
+
+
+class DistrictRowSerializer(FiguresSerializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    code = serializers.CharField()
+    schools_url = serializers.CharField()
+
+
+class SchoolRowSerializer(FiguresSerializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    code = serializers.CharField()
+    district_id = serializers.IntegerField()
+    district = serializers.CharField()
+    classes_url = serializers.CharField()
+
+
+class ClassRowSerializer(FiguresSerializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    grade = serializers.IntegerField()
+    level = serializers.CharField()
+    homeroom_teacher = serializers.CharField()
+    homeroom_phone = serializers.CharField()
+    homeroom_email = serializers.CharField()
+    students_url = serializers.CharField()
+
+
+class ContactSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    relation = serializers.CharField(required=False)
+    phone = serializers.CharField()
+    email = serializers.CharField()
+
+
+class StudentRowSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    sessions = serializers.IntegerField(help_text="Held sessions of the selected class-days.")
+    attended = serializers.IntegerField()
+    absent = serializers.IntegerField()
+    excused = serializers.IntegerField()
+    attendance_pct = serializers.FloatField(allow_null=True)
+    consecutive_absences = serializers.IntegerField()
+    at_risk = serializers.BooleanField()
+    guardians = ContactSerializer(many=True)
+
+
+class DayRowSerializer(FiguresSerializer):
+    date = serializers.DateField()
+
+
+def list_serializer(name: str, row: type[serializers.Serializer]) -> type[serializers.Serializer]:
+    """{filters, count, results: [row…]}: every list endpoint's envelope."""
+    return type(
+        name,
+        (serializers.Serializer,),
+        {
+            "filters": FiltersSerializer(),
+            "count": serializers.IntegerField(),
+            "results": row(many=True),
+        },
+    )
+
+
+DistrictListSerializer = list_serializer("DistrictList", DistrictRowSerializer)
+SchoolListSerializer = list_serializer("SchoolList", SchoolRowSerializer)
+ClassListSerializer = list_serializer("ClassList", ClassRowSerializer)
+StudentListSerializer = list_serializer("StudentList", StudentRowSerializer)
+DayListSerializer = list_serializer("DayList", DayRowSerializer)
+
+
+class TokenSerializer(serializers.Serializer):
+    detail = serializers.CharField()

@@ -1,0 +1,290 @@
+"""Writes for coverage: the DailyCoverage rollup (DESIGN.md "Coverage", docs/coverage.md).
+
+``rollup`` rebuilds the class-days it is asked for with a handful of bulk queries per chunk of
+classrooms and one bulk upsert, so that rebuilding a day of the whole province or a closure's
+days is cheap. It is called:
+- by the closure services when a closure is declared, edited, ended early or cancelled;
+- by coverage.signals when a session is saved (cancelled, one-off) or a record is overridden;
+- by ``rollup_pending`` (dashboards, at most every COVERAGE_REFRESH_SECONDS) for sessions
+  ended since the last run and for days not yet rolled up;
+- by the ``rollup_coverage`` command.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from classrooms.models import AcademicYear, Classroom, Enrollment, LiveSession, SessionStatus
+from courses.models import LessonAssignment, LessonProgress
+
+from . import definitions
+from .models import DailyCoverage, RollupRun
+
+CHUNK = 400  # classrooms per batch of queries
+UPDATE_FIELDS = [
+    "district", "school", "level", "grade", "closed", "taught", "sessions_scheduled",
+    "sessions_held", "enrolled", "attendances", "expected", "at_risk", "updated_at",
+]  # fmt: skip
+
+
+def _classrooms(classroom_ids, start: datetime.date, end: datetime.date) -> list[Classroom]:
+    """Classrooms of the academic years that overlap [start, end]."""
+    qs = Classroom.objects.filter(year__starts_on__lte=end, year__ends_on__gte=start)
+    if classroom_ids is not None:
+        qs = qs.filter(pk__in=list(classroom_ids))
+    return list(qs.select_related("school", "year").order_by("pk"))
+
+
+def _lesson_taught_days(classrooms: list[Classroom], start, end, enrolled: dict) -> set:
+    """(classroom_id, date) where a lesson due that day was opened by at least
+    COVERAGE_LESSON_OPENED_RATIO of the class by the end of that day."""
+    ratio = settings.COVERAGE_LESSON_OPENED_RATIO
+    if ratio <= 0:
+        return set()
+    first, last = definitions.day_bounds(start, end)
+    assignments = list(
+        LessonAssignment.objects.filter(
+            classroom__in=[c.pk for c in classrooms], due_at__gte=first, due_at__lt=last
+        ).values_list("classroom_id", "lesson_id", "due_at")
+    )
+    if not assignments:
+        return set()
+    students = defaultdict(set)
+    for classroom_id, student_id in Enrollment.objects.filter(
+        classroom_id__in={a[0] for a in assignments}, active=True
+    ).values_list("classroom_id", "student_id"):
+        students[classroom_id].add(student_id)
+    opened = defaultdict(list)
+    for lesson_id, student_id, opened_at in LessonProgress.objects.filter(
+        lesson_id__in={a[1] for a in assignments}
+    ).values_list("lesson_id", "student_id", "opened_at"):
+        opened[lesson_id].append((student_id, opened_at))
+    taught = set()
+    for classroom_id, lesson_id, due_at in assignments:
+        day = definitions.local_date(due_at)
+        _, day_end = definitions.day_bounds(day, day)
+        class_students = students[classroom_id]
+        count = sum(1 for s, at in opened[lesson_id] if s in class_students and at < day_end)
+        if class_students and count >= ratio * len(class_students):
+            taught.add((classroom_id, day))
+    return taught
+
+
+def _rollup_chunk(classrooms: list[Classroom], days: list[datetime.date], now) -> list:
+    start, end = days[0], days[-1]
+    calendar = definitions.SchoolCalendar(classrooms, start, end)
+    closures = definitions.closures_between(start, end)
+    ids = [c.pk for c in classrooms]
+    enrolled = dict(
+        Enrollment.objects.filter(classroom_id__in=ids, active=True)
+        .values("classroom_id")
+        .annotate(n=Count("pk"))
+        .values_list("classroom_id", "n")
+    )
+    # Sessions of the days (scheduled = not cancelled) and the held ones, with a look back for
+    # the at-risk streak.
+    lookback = start - datetime.timedelta(days=definitions.AT_RISK_LOOKBACK_DAYS)
+    scheduled = defaultdict(int)
+    for _pk, classroom_id, starts_at, *_rest in definitions.sessions_between(ids, start, end):
+        scheduled[(classroom_id, definitions.local_date(starts_at))] += 1
+    held = definitions.held_sessions(ids, lookback, end)
+    absent = definitions.absent_students([s["id"] for s in held])
+    held_by_class = defaultdict(list)
+    for session in held:
+        held_by_class[session["classroom_id"]].append(session)
+    lesson_days = _lesson_taught_days(classrooms, start, end, enrolled)
+    n = settings.COVERAGE_AT_RISK_SESSIONS
+    rows = []
+    for classroom in classrooms:
+        district_id = classroom.school.district_id
+        # Per day of the class: held count, attendances, expected, at-risk at the day's end.
+        per_day = defaultdict(lambda: [0, 0, 0])
+        at_risk_after = {}  # date -> at-risk count after that day's last held session
+        for session, streak in definitions.streaks(held_by_class[classroom.pk], absent):
+            day = session["date"]
+            if day >= start:
+                acc = per_day[day]
+                acc[0] += 1
+                acc[1] += session["attended"]
+                acc[2] += session["records"]
+            at_risk_after[day] = sum(1 for v in streak.values() if v >= n)
+        known = sorted(at_risk_after)
+        at_risk, k = 0, 0
+        for day in days:
+            while k < len(known) and known[k] <= day:
+                at_risk = at_risk_after[known[k]]
+                k += 1
+            if not calendar.is_school_day(classroom, day):
+                continue
+            held_n, attended, expected = per_day.get(day, (0, 0, 0))
+            rows.append(
+                DailyCoverage(
+                    date=day,
+                    district_id=district_id,
+                    school_id=classroom.school_id,
+                    classroom_id=classroom.pk,
+                    level=classroom.level.value,
+                    grade=classroom.grade,
+                    closed=any(
+                        c.starts_on <= day <= c.ends_on
+                        and definitions.closure_covers(c, classroom, district_id)
+                        for c in closures
+                    ),
+                    taught=held_n > 0 or (classroom.pk, day) in lesson_days,
+                    sessions_scheduled=scheduled.get((classroom.pk, day), 0),
+                    sessions_held=held_n,
+                    enrolled=enrolled.get(classroom.pk, 0),
+                    attendances=attended,
+                    expected=expected,
+                    at_risk=at_risk,
+                    updated_at=now,
+                )
+            )
+    return rows
+
+
+def rollup(
+    *,
+    since: datetime.date | None = None,
+    classroom_ids: Iterable[int] | None = None,
+    dates: Iterable[datetime.date] | None = None,
+    until: datetime.date | None = None,
+) -> int:
+    """Rebuild the DailyCoverage rows of the given class-days and return how many were
+    written. Class-days are the school days of the classrooms (all, or ``classroom_ids``) on
+    ``dates``, or from ``since`` to ``until`` (default today); days after today are never
+    rolled up. With neither dates nor since, it is ``rollup_pending``'s incremental run."""
+    today = timezone.localdate()
+    if dates is None and since is None:
+        return rollup_pending(force=True)
+    if dates is not None:
+        wanted = sorted({d for d in dates if d <= today})
+    else:
+        last = min(until or today, today)
+        wanted = definitions.days(since, last) if since <= last else []
+    if not wanted:
+        return 0
+    start, end = wanted[0], wanted[-1]
+    classrooms = _classrooms(classroom_ids, start, end)
+    started = timezone.now()
+    written = 0
+    for i in range(0, len(classrooms), CHUNK):
+        chunk = classrooms[i : i + CHUNK]
+        # Contiguous runs are rolled up as a range; scattered dates one range each.
+        for run in _runs(wanted):
+            rows = _rollup_chunk(chunk, run, started)
+            with transaction.atomic():
+                # Class-days that are no longer school days (a holiday added) disappear.
+                keep = {(r.classroom_id, r.date) for r in rows}
+                stale = [
+                    pk
+                    for pk, classroom_id, day in DailyCoverage.objects.filter(
+                        classroom_id__in=[c.pk for c in chunk], date__in=run
+                    ).values_list("pk", "classroom_id", "date")
+                    if (classroom_id, day) not in keep
+                ]
+                if stale:
+                    DailyCoverage.objects.filter(pk__in=stale).delete()
+                DailyCoverage.objects.bulk_create(
+                    rows,
+                    batch_size=1000,
+                    update_conflicts=True,
+                    unique_fields=["classroom", "date"],
+                    update_fields=UPDATE_FIELDS,
+                )
+            written += len(rows)
+    RollupRun.objects.create(
+        started_at=started,
+        finished_at=timezone.now(),
+        first_day=start,
+        last_day=end,
+        rows=written,
+        full=classroom_ids is None and dates is None,
+    )
+    return written
+
+
+def _runs(days: list[datetime.date]) -> list[list[datetime.date]]:
+    runs: list[list[datetime.date]] = []
+    for day in days:
+        if runs and (day - runs[-1][-1]).days == 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    return runs
+
+
+def rollup_class_days(class_days: Iterable[tuple[int, datetime.date]]) -> int:
+    """Rebuild specific (classroom_id, date) pairs, grouped by date."""
+    by_date = defaultdict(set)
+    for classroom_id, day in class_days:
+        by_date[day].add(classroom_id)
+    written = 0
+    for day, ids in sorted(by_date.items()):
+        written += rollup(classroom_ids=ids, dates=[day])
+    return written
+
+
+def rollup_pending(*, force: bool = False) -> int:
+    """Bring the rollup up to date without cron: days after the last full run (all classes,
+    e.g. the first dashboard view of the day), and the class-days of sessions ended since the
+    last run. Runs at most once per COVERAGE_REFRESH_SECONDS unless forced."""
+    if not force:
+        every = settings.COVERAGE_REFRESH_SECONDS
+        if every <= 0 or not cache.add("coverage:rollup-pending", 1, every):
+            return 0
+    today = timezone.localdate()
+    written = 0
+    last_full = (
+        RollupRun.objects.filter(full=True, last_day__isnull=False).order_by("-last_day").first()
+    )
+    if last_full is None:
+        year = AcademicYear.objects.filter(is_current=True).first()
+        since = year.starts_on if year else today
+        if since <= today:
+            written += rollup(since=max(since, today - datetime.timedelta(days=120)))
+    elif last_full.last_day < today:
+        written += rollup(since=last_full.last_day + datetime.timedelta(days=1))
+    last = RollupRun.objects.order_by("-started_at").first()
+    if last is not None:
+        watermark = last.started_at
+        # Sessions end at most a grace period after their scheduled end (the reaper), so the
+        # (status, ends_at) index bounds the scan to the last day or so.
+        horizon = watermark - datetime.timedelta(
+            minutes=settings.LIVE_SESSION_GRACE_MINUTES, days=1
+        )
+        ended = LiveSession.objects.filter(
+            status=SessionStatus.ENDED, ends_at__gte=horizon, ended_at__gte=watermark
+        ).values_list("classroom_id", "starts_at")
+        class_days = {(c, definitions.local_date(s)) for c, s in ended}
+        if class_days:
+            written += rollup_after_change(class_days)
+    return written
+
+
+def rollup_after_change(class_days: Iterable[tuple[int, datetime.date]]) -> int:
+    """A change on some class-days also moves the at-risk streak of the class's later days:
+    rebuild each class from its earliest changed day to today."""
+    earliest = {}
+    for classroom_id, day in class_days:
+        if day <= timezone.localdate():
+            earliest[classroom_id] = min(day, earliest.get(classroom_id, day))
+    written = 0
+    by_day = defaultdict(set)
+    for classroom_id, day in earliest.items():
+        by_day[day].add(classroom_id)
+    for day, ids in sorted(by_day.items()):
+        written += rollup(since=day, classroom_ids=ids)
+    return written
+
+
+def last_rollup_at() -> datetime.datetime | None:
+    return RollupRun.objects.order_by("-finished_at").values_list("finished_at", flat=True).first()

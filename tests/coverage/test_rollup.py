@@ -1,0 +1,132 @@
+"""The rollup: class-days, closed and taught, held sessions, participation, at risk, and the
+incremental rebuilds."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from classrooms.models import AttendanceRecord, Closure, LiveSession, SchoolHoliday
+from coverage.models import DailyCoverage
+from coverage.services import rollup, rollup_pending
+from tests.factories import (
+    ClassroomFactory,
+    EnrollmentFactory,
+    SubjectFactory,
+    TeacherFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+ZONE = timezone.get_default_timezone()
+MONDAY = datetime.date(2026, 11, 23)
+
+
+def at(day, hour, minute=0):
+    return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=ZONE)
+
+
+def held(classroom, day, statuses, *, minutes=45, status="ended", hour=8):
+    """A session of the class on day whose students got the given statuses in order."""
+    teacher = TeacherFactory(school=classroom.school)
+    session = LiveSession.objects.create(
+        classroom=classroom, subject=SubjectFactory(), teacher=teacher,
+        starts_at=at(day, hour), ends_at=at(day, hour, 45), status=status,
+        started_at=at(day, hour) if status != "scheduled" else None,
+        ended_at=at(day, hour) + datetime.timedelta(minutes=minutes) if status == "ended" else None,
+    )  # fmt: skip
+    students = [e.student for e in classroom.enrollments.order_by("pk")]
+    for student, st in zip(students, statuses, strict=False):
+        AttendanceRecord.objects.create(
+            session=session, student=student, status=st,
+            first_join=None if st == "absent" else at(day, hour),
+        )  # fmt: skip
+    return session
+
+
+@pytest.fixture
+def today(monkeypatch):
+    # Friday of the fixture week is "today".
+    friday = MONDAY + datetime.timedelta(days=4)
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: friday)
+    return friday
+
+
+@pytest.fixture
+def klass():
+    classroom = ClassroomFactory()
+    for _ in range(4):
+        EnrollmentFactory(classroom=classroom)
+    return classroom
+
+
+def test_one_row_per_school_day_with_closed_taught_and_participation(today, klass):
+    Closure.objects.create(
+        scope="school", school=klass.school, starts_on=MONDAY,
+        ends_on=MONDAY + datetime.timedelta(days=1), reason="flood",
+    )  # fmt: skip
+    held(klass, MONDAY, ["present", "late", "absent", "excused"])
+    held(klass, MONDAY + datetime.timedelta(days=1), ["present"] * 4, minutes=5)  # too short
+    SchoolHoliday.objects.create(
+        school=klass.school, date=MONDAY + datetime.timedelta(days=3), name="x"
+    )
+    written = rollup(since=MONDAY - datetime.timedelta(days=2))  # Sat, Sun are not school days
+    rows = {r.date: r for r in DailyCoverage.objects.all()}
+    assert written == 4 and sorted(rows) == [
+        MONDAY,
+        MONDAY + datetime.timedelta(days=1),
+        MONDAY + datetime.timedelta(days=2),
+        today,
+    ]
+    mon, tue = rows[MONDAY], rows[MONDAY + datetime.timedelta(days=1)]
+    assert (mon.closed, mon.taught, mon.sessions_scheduled, mon.sessions_held) == (True, True, 1, 1)
+    assert (mon.enrolled, mon.attendances, mon.expected) == (4, 2, 4)
+    assert (tue.closed, tue.taught, tue.sessions_scheduled, tue.sessions_held) == (
+        True,
+        False,
+        1,
+        0,
+    )
+    assert not rows[today].closed
+
+
+def test_at_risk_after_three_absences_in_a_row(today, klass):
+    for i, statuses in enumerate(
+        [
+            ["absent", "absent", "present"],
+            ["absent", "excused", "present"],
+            ["absent", "absent", "late"],
+        ]
+    ):
+        held(klass, MONDAY + datetime.timedelta(days=i), statuses)
+    rollup(since=MONDAY)
+    at_risk = dict(DailyCoverage.objects.values_list("date", "at_risk"))
+    # Student 1 absent three times by Wednesday; student 2's excuse broke their run. (A session
+    # nobody joined is not held, so it never counts towards a run.)
+    assert at_risk[MONDAY + datetime.timedelta(days=1)] == 0
+    assert at_risk[MONDAY + datetime.timedelta(days=2)] == 1
+    assert at_risk[today] == 1
+
+
+def test_incremental_runs_rebuild_only_what_changed(klass):
+    today = timezone.localdate()
+    if today.weekday() == 6:
+        pytest.skip("Sunday is never a school day")
+    other = ClassroomFactory()
+    rollup(since=today - datetime.timedelta(days=6))
+    count = DailyCoverage.objects.count()
+    before = dict(DailyCoverage.objects.filter(classroom=other).values_list("date", "updated_at"))
+    # A session that ends after the last run, through an UPDATE as session_end does.
+    ended = timezone.now() + datetime.timedelta(minutes=1)
+    session = held(klass, today, ["present"] * 4, status="live")
+    LiveSession.objects.filter(pk=session.pk).update(
+        status="ended", starts_at=ended - datetime.timedelta(minutes=45),
+        started_at=ended - datetime.timedelta(minutes=45), ends_at=ended, ended_at=ended,
+    )  # fmt: skip
+    written = rollup_pending(force=True)
+    row = DailyCoverage.objects.get(classroom=klass, date=timezone.localdate(ended))
+    assert row.taught and row.attendances == 4
+    assert written <= 2  # that class-day (and today, if the session ran over midnight)
+    assert DailyCoverage.objects.count() == count
+    after = dict(DailyCoverage.objects.filter(classroom=other).values_list("date", "updated_at"))
+    assert after == before
