@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("classrooms.urls")),
     path("", include("accounts.urls")),
     path("", include("courses.urls")),
+    path("api/", include("coverage.api_urls")),
 ]
 
 if settings.DEBUG:
