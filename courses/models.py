@@ -14,12 +14,23 @@ from django.db import models
 from django.db.models import Q
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
 from .blocks import LessonStreamBlock, block_label, has_math
+
+
+class VietnameseSlugForm(WagtailAdminPageForm):
+    """Folds the slug before Wagtail checks that no sibling uses it, so a clash is a form
+    error on the "Promote" tab, not a failed save."""
+
+    def clean_slug(self):
+        from .services import vietnamese_slug
+
+        return vietnamese_slug(self.cleaned_data.get("slug") or self.data.get("title", ""))
 
 
 class VietnameseSlugMixin:
@@ -35,6 +46,8 @@ class VietnameseSlugMixin:
 
         self.slug = vietnamese_slug(self.slug or self.title)
         return super().full_clean(*args, **kwargs)
+
+    base_form_class = VietnameseSlugForm
 
 
 class SchoolIndexPage(Page):

@@ -24,7 +24,7 @@ def _is_library(lesson: LessonPage) -> bool:
     return isinstance(lesson.course.get_parent().specific, LibraryIndexPage)
 
 
-def lesson_render(request, lesson: LessonPage, *, preview: bool = False):
+def lesson_render(request, lesson: LessonPage, *, preview: bool = False, progress=None):
     user = request.user
     context = {
         "page": lesson,
@@ -34,7 +34,7 @@ def lesson_render(request, lesson: LessonPage, *, preview: bool = False):
         "needs_math": lesson.needs_math,
     }
     if not preview and user.role == Role.STUDENT:
-        context["progress"] = selectors.progress_for(user=user, lesson=lesson)
+        context["progress"] = progress or selectors.progress_for(user=user, lesson=lesson)
         context["assignment"] = selectors.student_assignment_for(user=user, lesson=lesson)
     if not preview and user.role == Role.TEACHER:
         context["can_assign"] = selectors.assignable_classrooms(user=user).exists()
@@ -45,10 +45,12 @@ def lesson_render(request, lesson: LessonPage, *, preview: bool = False):
 
 def lesson_serve(request, page: LessonPage):
     """A published lesson, for those who may read it; 404 for everyone else."""
-    lesson = selectors.lesson_get(user=request.user, pk=page.pk).specific
+    if not selectors.lesson_readable(user=request.user, lesson=page):
+        raise Http404
+    progress = None
     if request.user.role == Role.STUDENT:
-        services.progress_open(student=request.user, lesson=lesson)
-    return lesson_render(request, lesson)
+        progress = services.progress_open(student=request.user, lesson=page)
+    return lesson_render(request, page, progress=progress)
 
 
 def course_serve(request, course):

@@ -147,3 +147,28 @@ def test_top_level_blocks_keep_their_anchor_ids_across_revisions(world):
     after = [a["id"] for a in LessonPage.objects.get(pk=world.lesson.pk).anchors()]
     assert before == after and len(before) == 2
     assert world.lesson.anchors()[0]["label"] == "Khái niệm"
+
+
+def test_a_slug_clash_is_a_form_error_and_vietnamese_titles_get_ascii_addresses(client, world):
+    client.force_login(world.teacher)
+    url = f"/admin/pages/add/courses/lessonpage/{world.course.pk}/"
+    data = {
+        "title": world.lesson.title,
+        "slug": "hệ-hai-phương-trình-bậc-nhất-hai-ẩn",
+        "summary": "",
+        "body-count": "0",
+        "comments-TOTAL_FORMS": "0",
+        "comments-INITIAL_FORMS": "0",
+        "comments-MIN_NUM_FORMS": "0",
+        "comments-MAX_NUM_FORMS": "1000",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 200  # the form again, with the error: nothing lost
+    assert "slug" in response.context["form"].errors
+    assert world.course.get_children().count() == 1
+
+    data["title"] = "Phương trình bậc nhất một ẩn"
+    data["slug"] = "phương-trình-bậc-nhất-một-ẩn"
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["form"].errors
+    assert world.course.get_children().filter(slug="phuong-trinh-bac-nhat-mot-an").exists()
