@@ -18,13 +18,13 @@ try:
 except ImportError:  # conftest.e2e_requirements skips (or, in CI, fails) every test here.
     Page = expect = None
 
+from .helpers import login, logout, shot
+
 pytestmark = pytest.mark.e2e
 
 # This journey adds students to the demo school: run it after the start-page tests.
 E2E_WRITES_DATA = True
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = REPO_ROOT / "docs" / "screenshots"
 ADMIN = "bgh"  # school admin of the demo school (classrooms/demo_data.py)
 ADMIN_PASSWORD = "HocTiep@2026"
 SCHOOL = "Trường THCS Nguyễn Trãi"
@@ -61,26 +61,6 @@ def write_xlsx(path: Path, rows: list[list]) -> Path:
         sheet.append(row)
     workbook.save(path)
     return path
-
-
-def login(page: Page, base_url: str, username: str, password: str):
-    page.goto(f"{base_url}/accounts/login/")
-    form = page.locator("form", has=page.locator("input[name=password]"))
-    form.locator("input[name=login]").fill(username)
-    form.locator("input[name=password]").fill(password)
-    with page.expect_navigation() as navigation:
-        form.locator("button[type=submit]").click()
-    return navigation.value
-
-
-def logout(page: Page) -> None:
-    with page.expect_navigation():
-        page.locator("form[action='/accounts/logout/'] button").click()
-
-
-def shot(page: Page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
 def stat(page: Page, label: str) -> int:

@@ -10,10 +10,11 @@ try:
 except ImportError:  # conftest.e2e_requirements skips (or, in CI, fails) every test here.
     Page = expect = None
 
+from .helpers import login, shot
+
 pytestmark = pytest.mark.e2e
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = REPO_ROOT / "docs" / "screenshots"
 # Our Vietnamese catalogue; until it is compiled, pages show the English source labels.
 VI_CATALOGUE = REPO_ROOT / "locale" / "vi" / "LC_MESSAGES" / "django.mo"
 PASSWORD = "HocTiep@2026"
@@ -28,21 +29,6 @@ DISTRICT = "TP Đông Hà"
 DISTRICT_SCHOOLS = {"Trường THCS Nguyễn Trãi", "Trường THPT Đông Hà", "Trường TH Kim Đồng"}
 OTHER_DISTRICT = "Huyện Hướng Hóa"
 OTHER_SCHOOL = "Trường THPT Hướng Hóa"
-
-
-def login(page: Page, base_url: str, username: str, password: str = PASSWORD):
-    page.goto(f"{base_url}/accounts/login/")
-    form = page.locator("form", has=page.locator("input[name=password]"))
-    form.locator("input[name=login]").fill(username)
-    form.locator("input[name=password]").fill(password)
-    with page.expect_navigation() as navigation:
-        form.locator("button[type=submit]").click()
-    return navigation.value
-
-
-def shot(page: Page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
 # --- what each role must see -----------------------------------------------------------------
