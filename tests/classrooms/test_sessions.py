@@ -313,3 +313,45 @@ def test_seed_demo_gives_giaovien_a_session_to_start_and_held_ones(client):
     before = LiveSession.objects.count()
     demo_data.seed_live_classes(lambda line: None)
     assert LiveSession.objects.count() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_ending_at_once_build_the_records_once():
+    """The teacher's button and the socket's session.end (or the reaper) at the same moment:
+    one call does the work, the other returns the ended session. Needs row locks (PostgreSQL);
+    SQLite serialises writers differently, so it runs in CI's PostgreSQL pass."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL row locks (set DATABASE_URL)")
+    session = LiveSessionFactory(status="live", started_at=timezone.now())
+    for _ in range(3):
+        AttendanceIntervalFactory(
+            session=session,
+            student=EnrollmentFactory(classroom=session.classroom).student,
+            joined_at=session.starts_at,
+            last_seen_at=timezone.now(),
+        )
+    barrier = threading.Barrier(2)
+    results, errors = [], []
+
+    def end():
+        try:
+            barrier.wait()
+            results.append(services.session_end(session=session, by=session.teacher).status)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=end) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert results == ["ended", "ended"]
+    assert AttendanceRecord.objects.filter(session=session).count() == 3
+    assert AttendanceInterval.objects.filter(session=session, left_at__isnull=True).count() == 0
