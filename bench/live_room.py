@@ -131,7 +131,8 @@ def main():
     env = server_env(db, **extra)
     started = time.time()
     rooms = make_rooms(env, rooms=args.rooms, students=args.per_room, seconds=3600)
-    print(f"prepared {args.rooms} rooms × {args.per_room} in {time.time() - started:.0f} s")
+    elapsed = time.time() - started
+    print(f"prepared {args.rooms} rooms × {args.per_room} in {elapsed:.0f} s", flush=True)
 
     results = {}
     for kind, app in (("bare", "bench.bare_app:application"), ("room", "lms.asgi:application")):

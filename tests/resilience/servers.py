@@ -80,8 +80,13 @@ from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 from django.utils import timezone
-from tests.factories import EnrollmentFactory, LiveSessionFactory
+from django.contrib.auth.hashers import make_password
+from accounts.models import User
+from tests.factories import PASSWORD, EnrollmentFactory, LiveSessionFactory
 
+# One slow hash for everyone: a thousand students must not take minutes of PBKDF2.
+_hash = make_password(PASSWORD)
+User.set_password = lambda self, raw: setattr(self, "password", _hash)
 spec = json.loads(SPEC)
 def cookie(user):
     s = SessionStore()
