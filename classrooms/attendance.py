@@ -164,9 +164,10 @@ def intervals_touch(interval_ids: list[int], at=None) -> int:
     an interval the reaper already closed is not reopened (the consumer opens a new one)."""
     if not interval_ids:
         return 0
+    at = _at(at)
     return AttendanceInterval.objects.filter(
-        pk__in=interval_ids, left_at__isnull=True, last_seen_at__lte=_at(at)
-    ).update(last_seen_at=_at(at))
+        pk__in=interval_ids, left_at__isnull=True, last_seen_at__lte=at
+    ).update(last_seen_at=at)
 
 
 def interval_close(interval_id: int, at=None) -> None:
@@ -250,6 +251,10 @@ def records_build(session: LiveSession) -> list[AttendanceRecord]:
     return records
 
 
+def absence_notice_key(session_id: int, student_id: int) -> str:
+    return f"absence:{session_id}:{student_id}"
+
+
 def _notify_guardians_of_absences(session: LiveSession, absent: list[AttendanceRecord]) -> None:
     if not absent:
         return
@@ -271,7 +276,7 @@ def _notify_guardians_of_absences(session: LiveSession, absent: list[AttendanceR
                     kind=Notice.Kind.ABSENCE,
                     text=text,
                     url=reverse("classrooms:child_attendance", args=[guardianship.student_id]),
-                    key=f"absence:{session.pk}:{guardianship.student_id}",
+                    key=absence_notice_key(session.pk, guardianship.student_id),
                 )
             )
     Notice.objects.bulk_create(notices, ignore_conflicts=True)
@@ -305,4 +310,9 @@ def record_override(*, record: AttendanceRecord, status: str, reason: str, by: U
     record.changed_by = by
     record.reason = reason
     record.save(update_fields=["status", "source", "changed_by", "reason", "updated_at"])
+    if status != AttendanceStatus.ABSENT:
+        # The guardian has not read it yet and it is no longer true.
+        Notice.objects.filter(
+            key=absence_notice_key(record.session_id, record.student_id), read_at__isnull=True
+        ).delete()
     return record

@@ -259,6 +259,10 @@ def test_guardians_of_absent_students_get_one_notice(ended):
     assert [n.user for n in notices] == [mother]
     assert absent.display_name in notices[0].text
     assert notices[0].url == f"/children/{absent.pk}/attendance/"
+    # Excused before the parent read it: the notice goes away.
+    record = AttendanceRecord.objects.get(session=ended, student=absent)
+    attendance.record_override(record=record, status="excused", reason="Ốm", by=ended.teacher)
+    assert not Notice.objects.filter(kind="absence").exists()
 
 
 @pytest.mark.django_db
