@@ -46,6 +46,7 @@ def school_detail(request, pk: int):
             "school": school,
             "classrooms": classrooms,
             "year": year,
+            "manages": manages,
             "classroom_form": ClassroomForm(school=school) if manages and year else None,
         },
     )

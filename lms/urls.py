@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("courses.urls")),
     path("api/", include("coverage.api_urls")),
+    path("coverage/", include("coverage.urls")),
 ]
 
 if settings.DEBUG:

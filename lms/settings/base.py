@@ -184,6 +184,7 @@ STATICFILES_DIRS = [
     # Front-end packages from npm (package.json, installed by the setup command).
     ("vendor/katex", BASE_DIR / "node_modules" / "katex" / "dist"),
     ("vendor/h5p", BASE_DIR / "node_modules" / "h5p-standalone" / "dist"),
+    ("vendor/chartjs", BASE_DIR / "node_modules" / "chart.js" / "dist"),
 ]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")

@@ -25,7 +25,6 @@ from accounts.models import Guardianship, Role, User
 from accounts.services import guardianship_create, user_create, user_validate_affiliation
 from accounts.usernames import ascii_slug
 from classrooms import demo_data as data
-from courses.demo_data import seed_lessons
 from classrooms.levels import LEVEL_GRADES, Level, level_for_grade
 from classrooms.models import (
     AcademicYear,
@@ -45,6 +44,7 @@ from classrooms.services import (
     subject_create,
     teaching_assignment_create,
 )
+from courses.demo_data import seed_lessons
 
 SEED = 2026
 STUDENT_FEMALE_SHARE = 0.49
