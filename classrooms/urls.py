@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_live, views_room
+from . import views, views_closures, views_live, views_room
 
 app_name = "classrooms"
 
@@ -35,4 +35,11 @@ urlpatterns = [
     path("calendar/<str:token>.ics", views_live.ical_feed, name="ical_feed"),
     # The live room (views_room.py; its websocket is classrooms.consumers.LiveSessionConsumer).
     path("sessions/<int:pk>/live/", views_room.session_live, name="session_live"),
+    # Closures (views_closures.py; rules and side effects in closures.py).
+    path("closures/", views_closures.closure_list, name="closure_list"),
+    path("closures/new/", views_closures.closure_new, name="closure_new"),
+    path("closures/<int:pk>/", views_closures.closure_detail, name="closure_detail"),
+    path("closures/<int:pk>/edit/", views_closures.closure_edit, name="closure_edit"),
+    path("closures/<int:pk>/end/", views_closures.closure_end, name="closure_end"),
+    path("closures/<int:pk>/cancel/", views_closures.closure_cancel, name="closure_cancel"),
 ]

@@ -32,8 +32,8 @@ class CoverageFilterSet(django_filters.FilterSet):
     level = django_filters.ChoiceFilter(
         choices=Level.choices, label=_("Level"), empty_label=_("All levels")
     )
-    grade = django_filters.TypedChoiceFilter(
-        choices=[(g, str(g)) for g in range(1, 13)], coerce=int, label=_("Grade"),
+    grade = django_filters.ChoiceFilter(
+        choices=[(str(g), str(g)) for g in range(1, 13)], label=_("Grade"),
         empty_label=_("All grades"),
     )  # fmt: skip
     days = django_filters.ChoiceFilter(

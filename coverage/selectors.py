@@ -525,7 +525,9 @@ def report_rows(*, user: User, filters: CoverageFilters) -> dict:
             for pk in sorted(grouped, key=lambda pk: names.get(pk, ""))
         ]
         total = _finish(level_qs.aggregate(**_SUMS))
-        groups.append({"level": level_value, "label": level_label, "rows": rows, "total": total})
+        groups.append(
+            {"level": level_value, "label": str(level_label), "rows": rows, "total": total}
+        )
     return {
         "unit": "district" if province else "school",
         "groups": groups,

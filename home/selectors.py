@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 
 from accounts.models import Role, User
+from classrooms.closures import online_today
 from classrooms.models import Enrollment, SessionStatus
 from classrooms.selectors import (
     academic_year_current,
@@ -181,6 +182,7 @@ def start_page_context(*, user: User, params) -> dict:
     # A superuser made with createsuperuser has no real role: show them the province.
     role = Role.PROVINCE_OFFICER if user.is_superuser else user.role
     context = ROLE_CONTEXTS[role](user, params)
+    context.update(online_today(user=user))  # classes closed today study online
     context["role"] = role
     context["role_template"] = f"home/start/{role}.html"
     context["mfa_prompt"] = (

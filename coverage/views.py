@@ -1,0 +1,191 @@
+"""Coverage dashboards, drill-down and reports. Everything comes from coverage.selectors."""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role
+from lms.exports import xlsx_response
+
+from . import selectors
+from .filters import bound_filterset
+from .services import last_rollup_at, rollup_pending
+
+SORTABLE = {
+    "name", "coverage_pct", "participation_pct", "closed_class_days", "taught_class_days",
+    "sessions_held", "sessions_scheduled", "at_risk_students", "students", "attendance_pct",
+    "consecutive_absences", "grade",
+}  # fmt: skip
+
+
+def sort_rows(rows: list[dict], sort: str | None, default: str = "name") -> tuple[list, str]:
+    """Server-side sorting by ?sort=key or ?sort=-key; empty values always last."""
+    sort = sort or default
+    key = sort.lstrip("-")
+    if key not in SORTABLE:
+        sort, key = default, default.lstrip("-")
+    reverse = sort.startswith("-")
+    present = [r for r in rows if r.get(key) is not None]
+    missing = [r for r in rows if r.get(key) is None]
+    present.sort(key=lambda r: r[key], reverse=reverse)
+    return present + missing, sort
+
+
+def _viewer(request):
+    if not selectors.user_sees_coverage(request.user):
+        raise Http404
+    rollup_pending()
+    return request.user
+
+
+def _context(request, **extra) -> dict:
+    filters = selectors.filters_from_params(request.GET)
+    query = filters.as_query()
+    context = {
+        "filters": filters,
+        "filterset": bound_filterset(request.GET),
+        "filter_query": "&".join(f"{k}={v}" for k, v in query.items()),
+        "sort": request.GET.get("sort", ""),
+        "threshold": settings.COVERAGE_THRESHOLD_PCT,
+        "updated_at": last_rollup_at(),
+    }
+    context.update(extra)
+    return context
+
+
+def _series_context(series: list[dict]) -> dict:
+    return {
+        "series": series,
+        "chart": {
+            "labels": [row["date"].strftime("%d/%m") for row in series],
+            "coverage": [row["coverage_pct"] for row in series],
+            "participation": [row["participation_pct"] for row in series],
+            "labelCoverage": _("Coverage (%)"),
+            "labelParticipation": _("Participation (%)"),
+        },
+    }
+
+
+@login_required
+def dashboard(request):
+    user = _viewer(request)
+    filters = selectors.filters_from_params(request.GET)
+    context = _context(request)
+    context["summary"] = selectors.coverage_summary(user=user, filters=filters)
+    context.update(_series_context(selectors.daily_series(user=user, filters=filters)))
+    role = Role.PROVINCE_OFFICER if user.is_superuser else user.role
+    if role == Role.PROVINCE_OFFICER:
+        rows, context["sort"] = sort_rows(
+            selectors.district_rows(user=user, filters=filters), request.GET.get("sort")
+        )
+        context.update(level="province", rows=rows)
+    elif role == Role.DISTRICT_OFFICER:
+        rows, context["sort"] = sort_rows(
+            selectors.school_rows(user=user, filters=filters, district_id=user.district_id),
+            request.GET.get("sort"),
+        )
+        context.update(level="district", rows=rows, district=user.district)
+    else:
+        rows, context["sort"] = sort_rows(
+            selectors.class_rows(user=user, filters=filters, school_id=user.school_id),
+            request.GET.get("sort"),
+        )
+        context.update(level="school", rows=rows, school=user.school)
+    context["attention"] = selectors.attention_schools(user=user)
+    context["at_risk"] = selectors.at_risk_students(user=user)[:100]
+    return render(request, "coverage/dashboard.html", context)
+
+
+@login_required
+def district(request, pk: int):
+    user = _viewer(request)
+    district = selectors.coverage_district_get(user=user, pk=pk)
+    filters = selectors.filters_from_params(request.GET)
+    rows, sort = sort_rows(
+        selectors.school_rows(user=user, filters=filters, district_id=pk), request.GET.get("sort")
+    )
+    context = _context(request, district=district, rows=rows, level="district")
+    context["sort"] = sort
+    context.update(
+        _series_context(selectors.daily_series(user=user, filters=filters, district_id=pk))
+    )
+    return render(request, "coverage/district.html", context)
+
+
+@login_required
+def school(request, pk: int):
+    user = _viewer(request)
+    school = selectors.coverage_school_get(user=user, pk=pk)
+    filters = selectors.filters_from_params(request.GET)
+    rows, sort = sort_rows(
+        selectors.class_rows(user=user, filters=filters, school_id=pk), request.GET.get("sort")
+    )
+    context = _context(request, school=school, rows=rows, level="school")
+    context["sort"] = sort
+    context.update(
+        _series_context(selectors.daily_series(user=user, filters=filters, school_id=pk))
+    )
+    return render(request, "coverage/school.html", context)
+
+
+@login_required
+def classroom(request, pk: int):
+    user = _viewer(request)
+    classroom = selectors.coverage_classroom_get(user=user, pk=pk)
+    filters = selectors.filters_from_params(request.GET)
+    rows, sort = sort_rows(
+        selectors.student_rows(user=user, filters=filters, classroom_id=pk),
+        request.GET.get("sort"),
+    )
+    context = _context(request, classroom=classroom, rows=rows, level="classroom")
+    context["sort"] = sort
+    return render(request, "coverage/classroom.html", context)
+
+
+def _report_table(report: dict) -> tuple[list[str], list[list]]:
+    headers = [
+        _("Level"), _("District") if report["unit"] == "district" else _("School"),
+        _("Classes (closed class-days)"), _("Classes taught online"), _("Coverage (%)"),
+        _("Students (expected attendances)"), _("Students attending"), _("Participation (%)"),
+    ]  # fmt: skip
+    rows = []
+    for group in report["groups"]:
+        for row in group["rows"]:
+            rows.append([group["label"], row["name"], *_figures(row)])
+        rows.append([group["label"], _("Total for the level"), *_figures(group["total"])])
+    rows.append(["", _("Total"), *_figures(report["total"])])
+    return headers, rows
+
+
+def _figures(row: dict) -> list:
+    return [
+        row["closed_class_days"], row["taught_closed_class_days"], row["coverage_pct"],
+        row["expected_attendances"], row["attendances"], row["participation_pct"],
+    ]  # fmt: skip
+
+
+@login_required
+def report_xlsx(request):
+    user = _viewer(request)
+    report = selectors.report_rows(user=user, filters=selectors.filters_from_params(request.GET))
+    headers, rows = _report_table(report)
+    stamp = timezone.localdate().isoformat()
+    return xlsx_response(
+        f"bao-cao-day-hoc-truc-tuyen-{stamp}.xlsx", _("Online teaching"), headers, rows
+    )
+
+
+@login_required
+def report_print(request):
+    user = _viewer(request)
+    filters = selectors.filters_from_params(request.GET)
+    report = selectors.report_rows(user=user, filters=filters)
+    headers, rows = _report_table(report)
+    return render(
+        request,
+        "coverage/report_print.html",
+        _context(request, report=report, headers=headers, table=rows, today=timezone.localdate()),
+    )

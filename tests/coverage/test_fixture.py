@@ -1,0 +1,155 @@
+"""docs/coverage.md's worked example: the same numbers in the selectors, the dashboard, the
+XLSX and the API."""
+
+import io
+
+import pytest
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from coverage import selectors
+from coverage.services import rollup
+
+from .fixture import MON, PERIOD, TODAY, build
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def fx(monkeypatch):
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: TODAY)
+    fixture = build()
+    rollup(since=MON)
+    return fixture
+
+
+def closed_filters(**kw):
+    return selectors.filters_from_params({**PERIOD, **kw})
+
+
+def test_rows_per_school_day(fx):
+    from coverage.models import DailyCoverage
+
+    assert DailyCoverage.objects.count() == 20  # 5 classes × 4 days
+    assert DailyCoverage.objects.filter(closed=True).count() == 10
+
+
+def test_summary(fx):
+    s = selectors.coverage_summary(user=fx.province, filters=closed_filters())
+    assert (s["closed_class_days"], s["taught_closed_class_days"], s["coverage_pct"]) == (
+        10,
+        5,
+        50.0,
+    )
+    assert (s["sessions_scheduled"], s["sessions_held"]) == (7, 4)
+    assert (s["attendances"], s["expected_attendances"], s["participation_pct"]) == (12, 16, 75.0)
+    assert s["at_risk_students"] == 1
+    assert s["today"]["closed_classes"] == 4 and s["today"]["coverage_pct"] == 25.0
+    everything = selectors.coverage_summary(user=fx.province, filters=closed_filters(days="all"))
+    assert (everything["class_days"], everything["taught_class_days"]) == (20, 6)
+    assert everything["coverage_pct"] == 50.0
+    assert (everything["attendances"], everything["expected_attendances"]) == (16, 20)
+    assert everything["participation_pct"] == 80.0
+
+
+def test_drill_down(fx):
+    user, f = fx.province, closed_filters()
+    districts = {r["name"]: r for r in selectors.district_rows(user=user, filters=f)}
+    assert (districts["D1"]["closed_class_days"], districts["D1"]["taught_closed_class_days"]) == (
+        9,
+        5,
+    )
+    assert districts["D1"]["coverage_pct"] == 55.6 and districts["D1"]["participation_pct"] == 75.0
+    assert districts["D2"]["coverage_pct"] == 0.0 and districts["D2"]["participation_pct"] is None
+    schools = {r["name"]: r["coverage_pct"] for r in selectors.school_rows(user=user, filters=f)}
+    assert schools == {"S1": 66.7, "S2": 33.3, "S3": 0.0}
+    classes = {r["name"]: r for r in selectors.class_rows(user=user, filters=f, school_id=fx.s1.pk)}
+    a, b = classes["9A"], classes["9B"]
+    assert (
+        a["coverage_pct"],
+        a["sessions_held"],
+        a["sessions_scheduled"],
+        a["participation_pct"],
+    ) == (100.0, 3, 3, 66.7)
+    assert (
+        b["coverage_pct"],
+        b["sessions_held"],
+        b["sessions_scheduled"],
+        b["participation_pct"],
+    ) == (33.3, 1, 3, 100.0)
+    students = selectors.student_rows(user=user, filters=f, classroom_id=fx.classes["9A"].pk)
+    assert [
+        (r["attended"], r["sessions"], r["attendance_pct"], r["consecutive_absences"])
+        for r in students
+    ] == [(3, 3, 100.0, 0), (3, 3, 100.0, 0), (2, 3, 66.7, 0), (0, 3, 0.0, 3)]
+    assert [r["at_risk"] for r in students] == [False, False, False, True]
+
+
+def test_attention_and_at_risk(fx):
+    attention = selectors.attention_schools(user=fx.province)
+    assert [(s["name"], s["coverage_pct"]) for s in attention] == [
+        ("S3", 0.0),
+        ("S2", 33.3),
+        ("S1", 66.7),
+    ]
+    assert attention[2]["admins"][0]["phone"] == "0233111222"
+    at_risk = selectors.at_risk_students(user=fx.province)
+    assert [(r["name"], r["classroom"], r["consecutive_absences"]) for r in at_risk] == [
+        ("9A HS4", "9A", 3)
+    ]
+    assert at_risk[0]["guardians"][0]["phone"] == "0912345678"
+    assert at_risk[0]["homeroom_phone"] == "0905000111"
+
+
+def test_dashboard_shows_the_same_numbers(client, fx):
+    client.force_login(fx.province)
+    page = client.get("/coverage/", PERIOD, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "5 of 10 closed class-days taught online" in page and "50.0%" in page
+    assert "12 of 16 expected attendances" in page and "75.0%" in page
+    assert "55.6%" in page and "9A HS4" in page
+    school = client.get(f"/coverage/schools/{fx.s1.pk}/", PERIOD, HTTP_ACCEPT_LANGUAGE="en")
+    assert "66.7%" in school.content.decode() and "3 / 3" in school.content.decode()
+
+
+def test_xlsx_shows_the_same_numbers(client, fx):
+    client.force_login(fx.province)
+    response = client.get("/coverage/report.xlsx", PERIOD, HTTP_ACCEPT_LANGUAGE="en")
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="bao-cao-day-hoc-truc-tuyen-{TODAY.isoformat()}.xlsx"'
+    )
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
+    thcs = [r for r in rows if r[1] == "D1"][0]
+    assert thcs[2:] == [9, 5, 55.6, 16, 12, 75.0]
+    thpt = [r for r in rows if r[1] == "D2"][0]
+    assert thpt[2:] == [1, 0, 0.0, 0, 0, None]
+    assert rows[-1][1:] == ["Total", 10, 5, 50.0, 16, 12, 75.0]
+
+
+def test_api_shows_the_same_numbers(client, fx):
+    client.force_login(fx.province)
+    summary = client.get("/api/v1/coverage/", PERIOD).json()
+    assert (summary["closed_class_days"], summary["coverage_pct"]) == (10, 50.0)
+    assert (
+        summary["attendances"],
+        summary["expected_attendances"],
+        summary["participation_pct"],
+    ) == (12, 16, 75.0)
+    districts = client.get("/api/v1/coverage/districts/", PERIOD).json()["results"]
+    assert {d["name"]: d["coverage_pct"] for d in districts} == {"D1": 55.6, "D2": 0.0}
+
+
+def test_district_officer_scope(client, fx):
+    client.force_login(fx.officer_d1)
+    assert client.get(f"/coverage/districts/{fx.d2.pk}/").status_code == 404
+    assert client.get(f"/coverage/schools/{fx.s3.pk}/").status_code == 404
+    assert client.get(f"/coverage/classes/{fx.classes['10A'].pk}/").status_code == 404
+    assert client.get(f"/coverage/schools/{fx.s1.pk}/").status_code == 200
+    s = selectors.coverage_summary(user=fx.officer_d1, filters=closed_filters())
+    assert (s["closed_class_days"], s["taught_closed_class_days"]) == (9, 5)
+    client.force_login(fx.admin_s1)
+    assert client.get(f"/coverage/schools/{fx.s2.pk}/").status_code == 404
+    page = client.get("/coverage/", PERIOD, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "4 of 6 closed class-days taught online" in page
+    client.force_login(fx.classes["9A"].teacher)
+    assert client.get("/coverage/").status_code == 404
