@@ -76,10 +76,10 @@ def closure_list(*, user: User) -> QuerySet[Closure]:
     if role not in (Role.DISTRICT_OFFICER, Role.SCHOOL_ADMIN):
         return qs.none()
     schools = school_list(user=user)
+    # A school admin's district_list is the district of their school.
     return qs.filter(
         Q(scope=ClosureScope.PROVINCE)
         | Q(district__in=district_list(user=user))
-        | Q(district_id=getattr(user.school, "district_id", None))
         | Q(school__in=schools)
         | Q(classroom__school__in=schools)
     )
