@@ -9,6 +9,7 @@ scope answers 404.
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -28,6 +29,8 @@ from accounts.models import Role
 
 from . import selectors
 from .serializers import (
+    AtRiskListSerializer,
+    AttentionListSerializer,
     ClassListSerializer,
     DayListSerializer,
     DistrictListSerializer,
@@ -103,6 +106,8 @@ class SummaryView(CoverageAPIView):
         summary["links"] = {
             "schools": self.link("schools", filters),
             "daily": self.link("daily", filters),
+            "at_risk": reverse("coverage_api:at_risk"),
+            "attention": reverse("coverage_api:attention"),
         }
         if request.user.is_superuser or request.user.role != Role.SCHOOL_ADMIN:
             summary["links"]["districts"] = self.link("districts", filters)
@@ -184,6 +189,41 @@ class DailyView(CoverageAPIView):
             user=request.user, filters=filters, school_id=school, district_id=district
         )
         return Response(DayListSerializer(self.listing(filters, rows)).data)
+
+
+class AtRiskView(CoverageAPIView):
+    @extend_schema(
+        summary="Students at risk: absent from the last N held sessions of their class",
+        parameters=[OpenApiParameter("classroom", int, description="Only this class.")],
+        responses=AtRiskListSerializer,
+    )
+    def get(self, request):
+        try:
+            classroom = _int_or_none(request.query_params.get("classroom"))
+        except ValueError as error:
+            raise Http404 from error
+        rows = selectors.at_risk_students(user=request.user, classroom_id=classroom)
+        body = {
+            "sessions": settings.COVERAGE_AT_RISK_SESSIONS,
+            "count": len(rows),
+            "results": rows,
+        }
+        return Response(AtRiskListSerializer(body).data)
+
+
+class AttentionView(CoverageAPIView):
+    @extend_schema(
+        summary="Schools below the coverage threshold over the last 5 school days",
+        responses=AttentionListSerializer,
+    )
+    def get(self, request):
+        rows = selectors.attention_schools(user=request.user)
+        body = {
+            "threshold_pct": settings.COVERAGE_THRESHOLD_PCT,
+            "count": len(rows),
+            "results": rows,
+        }
+        return Response(AttentionListSerializer(body).data)
 
 
 def _int_or_none(value):

@@ -27,6 +27,8 @@ v1 = [
         name="class_students",
     ),
     path("coverage/daily/", api.DailyView.as_view(), name="daily"),
+    path("coverage/at-risk/", api.AtRiskView.as_view(), name="at_risk"),
+    path("coverage/attention/", api.AttentionView.as_view(), name="attention"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="coverage_api:schema"), name="docs"),
 ]

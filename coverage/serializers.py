@@ -105,6 +105,37 @@ class DayRowSerializer(FiguresSerializer):
     date = serializers.DateField()
 
 
+class AtRiskRowSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    classroom_id = serializers.IntegerField()
+    classroom = serializers.CharField()
+    school_id = serializers.IntegerField()
+    school = serializers.CharField()
+    consecutive_absences = serializers.IntegerField()
+    homeroom_teacher = serializers.CharField()
+    homeroom_phone = serializers.CharField()
+    homeroom_email = serializers.CharField()
+    guardians = ContactSerializer(many=True)
+
+
+class UntaughtClassSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    homeroom_teacher = serializers.CharField()
+    phone = serializers.CharField()
+    email = serializers.CharField()
+
+
+class AttentionRowSerializer(FiguresSerializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    district_id = serializers.IntegerField()
+    days = serializers.ListField(child=serializers.DateField())
+    admins = ContactSerializer(many=True)
+    untaught_classes = UntaughtClassSerializer(many=True)
+
+
 def list_serializer(name: str, row: type[serializers.Serializer]) -> type[serializers.Serializer]:
     """{filters, count, results: [row…]}: every list endpoint's envelope."""
     return type(
@@ -123,6 +154,18 @@ SchoolListSerializer = list_serializer("SchoolList", SchoolRowSerializer)
 ClassListSerializer = list_serializer("ClassList", ClassRowSerializer)
 StudentListSerializer = list_serializer("StudentList", StudentRowSerializer)
 DayListSerializer = list_serializer("DayList", DayRowSerializer)
+
+
+class AtRiskListSerializer(serializers.Serializer):
+    sessions = serializers.IntegerField(help_text="Absent from this many last held sessions.")
+    count = serializers.IntegerField()
+    results = AtRiskRowSerializer(many=True)
+
+
+class AttentionListSerializer(serializers.Serializer):
+    threshold_pct = serializers.IntegerField()
+    count = serializers.IntegerField()
+    results = AttentionRowSerializer(many=True)
 
 
 class TokenSerializer(serializers.Serializer):
