@@ -6,6 +6,7 @@ dev.py and test.py relax these for a laptop; production.py tightens them further
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -108,12 +109,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Redis switches on by the presence of its URL: channel layer and cache.
+# Redis switches on by the presence of its URL: channel layer and cache. CHANNEL_LAYER picks
+# channels-redis's layer: "redis" (RedisChannelLayer, lists and sorted sets) or "pubsub"
+# (RedisPubSubChannelLayer, Redis Pub/Sub); docs/deployment.md compares them, measured.
 REDIS_URL = env("REDIS_URL", default="")
+CHANNEL_LAYER = env("CHANNEL_LAYER", default="redis")
+CHANNEL_LAYER_BACKENDS = {
+    "redis": "channels_redis.core.RedisChannelLayer",
+    "pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
+}
+if CHANNEL_LAYER not in CHANNEL_LAYER_BACKENDS:
+    raise ImproperlyConfigured(f"CHANNEL_LAYER must be redis or pubsub, not {CHANNEL_LAYER!r}")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": CHANNEL_LAYER_BACKENDS[CHANNEL_LAYER],
             "CONFIG": {"hosts": [REDIS_URL]},
         }
     }
