@@ -65,7 +65,8 @@ def check_teacher(page: Page) -> None:
 def check_school_admin(page: Page) -> None:
     expect(page.locator("#school-title")).to_have_text(SCHOOL)
     expect(page.locator("section[aria-labelledby=school-title]")).to_contain_text(DISTRICT)
-    classes, teachers, students = (int(n) for n in page.locator(".stats dd").all_inner_texts())
+    school_stats = page.locator("section[aria-labelledby=school-title] .stats dd")
+    classes, teachers, students = (int(n) for n in school_stats.all_inner_texts())
     assert classes == 12, f"THCS Nguyễn Trãi has 4 grades of 3 classes, the page says {classes}"
     assert teachers > 0 and students >= 12 * 32, (teachers, students)
     table = page.locator("section[aria-labelledby=classes-title] table")
@@ -125,9 +126,12 @@ def check_guardian(page: Page) -> None:
     card = page.locator("section[aria-labelledby=children-title] article.card")
     expect(card).to_have_count(1)
     expect(card.get_by_role("heading", level=3)).to_have_text(STUDENT_NAME)
-    expect(card.get_by_role("link")).to_contain_text(CLASS_NAME)
+    expect(card.get_by_role("link", name=re.compile(CLASS_NAME))).to_have_attribute(
+        "href", re.compile(r"/classes/\d+/$")
+    )
     expect(card).to_contain_text(SCHOOL)
     expect(card).to_contain_text(TEACHER_NAME)  # the homeroom teacher
+    expect(card.get_by_role("link", name=re.compile("chuyên cần|attendance", re.I))).to_have_count(1)
 
 
 MY_CLASSES = ("Lớp của tôi", "Lớp học của tôi")  # either wording of "My classes"
