@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test lint format
+.PHONY: setup run test lint format messages
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -35,3 +35,13 @@ lint: $(VENV)/.installed
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+# Refresh the Vietnamese catalogue from the code (needs gettext), then translate the new
+# entries in locale/vi/LC_MESSAGES/django.po and run `make messages` again to compile them.
+# Demo data, tests, benchmarks and the pure-Python H5P validator (Vietnamese literals) are not
+# user interface strings.
+MESSAGES_IGNORE := .venv node_modules tests bench locale_vendor classrooms/management \
+	classrooms/demo_data.py courses/demo_data.py courses/h5p/demo.py courses/h5p/validator.py
+messages: $(VENV)/.installed
+	$(PY) manage.py makemessages -l vi $(addprefix -i ,$(MESSAGES_IGNORE))
+	$(PY) manage.py compilemessages -l vi -i .venv -i node_modules
