@@ -131,7 +131,9 @@ def check_guardian(page: Page) -> None:
     )
     expect(card).to_contain_text(SCHOOL)
     expect(card).to_contain_text(TEACHER_NAME)  # the homeroom teacher
-    expect(card.get_by_role("link", name=re.compile("chuyên cần|attendance", re.I))).to_have_count(1)
+    expect(card.get_by_role("link", name=re.compile("chuyên cần|attendance", re.I))).to_have_count(
+        1
+    )
 
 
 MY_CLASSES = ("Lớp của tôi", "Lớp học của tôi")  # either wording of "My classes"
