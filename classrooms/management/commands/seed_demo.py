@@ -45,6 +45,7 @@ from classrooms.services import (
     teaching_assignment_create,
 )
 from courses.demo_data import seed_lessons
+from coverage.demo import seed_coverage
 
 SEED = 2026
 STUDENT_FEMALE_SHARE = 0.49
@@ -517,6 +518,7 @@ class Command(BaseCommand):
             seeder.run()
             data.seed_live_classes(write)
             seed_lessons(write)
+            seed_coverage(write)
         elapsed = time.monotonic() - started
 
         if quiet:
