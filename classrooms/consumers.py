@@ -7,6 +7,8 @@ checks sizes and rates, and sends.
 
 import asyncio
 import json
+import logging
+import random
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -19,6 +21,8 @@ from django.utils.translation import gettext as _
 from . import room, selectors
 
 CLOSE_FORBIDDEN = 4403
+
+logger = logging.getLogger(__name__)
 
 
 def classroom_group(classroom_id: int) -> str:
@@ -73,6 +77,9 @@ class ClassroomConsumer(AsyncJsonWebsocketConsumer):
 
 CLOSE_NOT_STARTED = 4409
 CLOSE_ENDED = 4410
+# The channel layer (Redis) failed under an open socket: the client shows "reconnecting" and
+# comes back with jittered backoff (docs/deployment.md, "Restarts and outages").
+CLOSE_LAYER_DOWN = 4503
 
 
 class LiveSessionConsumer(AsyncJsonWebsocketConsumer):
@@ -81,7 +88,10 @@ class LiveSessionConsumer(AsyncJsonWebsocketConsumer):
 
     conn: room.Connection | None = None
     session_id: int | None = None
+    groups_wanted: tuple[str, ...] = ()
     groups_joined: tuple[str, ...] = ()
+    closing = False
+    waiting_for_layer: asyncio.Task | None = None
 
     async def connect(self):
         user = self.scope.get("user")
@@ -102,9 +112,8 @@ class LiveSessionConsumer(AsyncJsonWebsocketConsumer):
         groups = [room.session_group(member.session.pk)]
         if member.is_teacher:
             groups.append(room.teachers_group(member.session.pk))
-        for group in groups:
-            await self.channel_layer.group_add(group, self.channel_name)
-        self.groups_joined = tuple(groups)
+        self.groups_wanted = tuple(groups)
+        in_room = await self._join_groups()
         conn = room.Connection(member=member, conn_id=self.channel_name)
         try:
             first = await database_sync_to_async(room.presence_connect)(conn)
@@ -112,11 +121,55 @@ class LiveSessionConsumer(AsyncJsonWebsocketConsumer):
             await self._leave_groups()
             await self._refuse_not_live(member)
             return
+        except Exception:
+            if in_room:
+                raise
+            first = None  # staff presence lives in the cache, which is down with the layer
         self.conn, self.session_id = conn, member.session.pk
         await self.accept()
-        await self.send_json(await database_sync_to_async(room.room_state)(member))
+        if in_room:
+            await self._enter(first)
+        else:
+            self.waiting_for_layer = asyncio.create_task(self._wait_for_layer(first))
+
+    async def _enter(self, first: bool):
+        await self.send_json(await database_sync_to_async(room.room_state)(self.conn.member))
         if first:
-            await self._to_room({"type": "presence.join", "user": member.as_dict()})
+            await self._to_room({"type": "presence.join", "user": self.conn.member.as_dict()})
+
+    async def _join_groups(self) -> bool:
+        try:
+            for group in self.groups_wanted:
+                await self.channel_layer.group_add(group, self.channel_name)
+        except Exception:
+            logger.warning("channel layer unavailable; the room waits for it", exc_info=True)
+            return False
+        self.groups_joined = self.groups_wanted
+        return True
+
+    async def _wait_for_layer(self, first: bool | None):
+        """The channel layer was down when this member connected. Attendance does not wait for
+        it: the student's interval is open, and kept alive here every heartbeat (the client
+        sends none until it has the room's state). Without `presence.state` the page keeps
+        showing "reconnecting". Once the layer answers, the member enters the room."""
+        period = settings.LIVE_HEARTBEAT_SECONDS
+        while self.conn is not None:
+            await asyncio.sleep(period * random.uniform(0.5, 1))  # noqa: S311 - spread retries
+            try:
+                await database_sync_to_async(room.presence_heartbeat)(self.conn)
+            except Exception:
+                logger.warning("presence heartbeat failed while waiting", exc_info=True)
+            if self.conn is None or not await self._join_groups():
+                continue
+            try:
+                if first is None:  # staff: their presence could not be recorded until now
+                    first = await database_sync_to_async(room.presence_connect)(self.conn)
+                await self._enter(first)
+            except Exception:
+                logger.warning("entering the room failed; retrying", exc_info=True)
+                await self._leave_groups()
+                continue
+            return
 
     async def _refuse_not_live(self, member):
         # Accept first so that the browser sees our close code (a refused handshake is 1006).
@@ -128,7 +181,36 @@ class LiveSessionConsumer(AsyncJsonWebsocketConsumer):
             await self._error("not_live")
             await self.close(code=CLOSE_NOT_STARTED)
 
+    @property
+    def channel_receive(self):
+        return self._channel_receive
+
+    @channel_receive.setter
+    def channel_receive(self, receive):
+        """Channels reads the layer through this; a layer failure must not kill the socket
+        (and skip `disconnect`), so it closes it cleanly instead, or waits if not in the room."""
+
+        async def guarded():
+            while True:
+                try:
+                    return await receive()
+                except Exception:
+                    await self._layer_failed()
+                    await asyncio.sleep(1)
+
+        self._channel_receive = guarded
+
+    async def _layer_failed(self):
+        if self.groups_joined and not self.closing:
+            logger.warning("channel layer failed; closing the room socket", exc_info=True)
+            self.groups_joined = ()
+            self.closing = True
+            await self.close(code=CLOSE_LAYER_DOWN)
+
     async def disconnect(self, code):
+        self.closing = True
+        if self.waiting_for_layer is not None:
+            self.waiting_for_layer.cancel()
         conn, self.conn = self.conn, None
         if conn is not None:
             last = await database_sync_to_async(room.presence_disconnect)(conn)
@@ -137,9 +219,12 @@ class LiveSessionConsumer(AsyncJsonWebsocketConsumer):
         await self._leave_groups()
 
     async def _leave_groups(self):
-        for group in self.groups_joined:
-            await self.channel_layer.group_discard(group, self.channel_name)
-        self.groups_joined = ()
+        groups, self.groups_joined = self.groups_joined, ()
+        try:
+            for group in groups:
+                await self.channel_layer.group_discard(group, self.channel_name)
+        except Exception:  # the layer is down; its memberships expire on their own
+            logger.warning("channel layer unavailable when leaving the room", exc_info=True)
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
         if self.conn is None:
@@ -191,7 +276,10 @@ class LiveSessionConsumer(AsyncJsonWebsocketConsumer):
         await self._to_group(room.session_group(self.session_id), payload)
 
     async def _to_group(self, group: str, payload: dict):
-        await self.channel_layer.group_send(group, {"type": "room.event", "payload": payload})
+        try:
+            await self.channel_layer.group_send(group, {"type": "room.event", "payload": payload})
+        except Exception:
+            await self._layer_failed()
 
     # Group events -------------------------------------------------------------------------
 

@@ -1,0 +1,110 @@
+"""A live-room client in Python whose reconnect policy mirrors static/js/live-room.js.
+
+The mirror, line by line with live-room.js:
+- `onClose`: 4403 stops, 4410 means the session ended, any other code (1006 for a refused
+  handshake, 4503 for a lost channel layer, 1012 for a restart) shows "đang kết nối lại" and
+  calls `scheduleReconnect`;
+- `scheduleReconnect`: `attempt += 1`, then waits `random() × min(cap, base × 2^attempt)` with
+  base 1 s and cap 30 s (BACKOFF_BASE_MS, BACKOFF_CAP_MS): exponential backoff, full jitter;
+- `presence.state` resets `attempt` to 0, hides the notice and starts the heartbeat every
+  `heartbeat` seconds from that message; no heartbeat is sent before it.
+`reconnecting` is True exactly when the page shows the notice. Tests may shrink base and cap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import time
+
+from websockets.exceptions import ConnectionClosed, InvalidHandshake
+
+from tests.resilience.servers import ws_connect
+
+BACKOFF_BASE = 1.0  # live-room.js BACKOFF_BASE_MS / 1000
+BACKOFF_CAP = 30.0  # live-room.js BACKOFF_CAP_MS / 1000
+
+
+class RoomClient:
+    def __init__(self, urls, cookie: str, origins, *, base=BACKOFF_BASE, cap=BACKOFF_CAP,
+                 rng: random.Random | None = None, first: int = 0):  # fmt: skip
+        # Several urls stand for a proxy in front of several workers: each attempt goes to the
+        # next one, so a dead worker is skipped as nginx would.
+        self.urls, self.origins, self.cookie = list(urls), list(origins), cookie
+        self.base, self.cap = base, cap
+        self.rng = rng or random.Random()
+        self.target = first
+        self.attempt = 0
+        self.reconnecting = False
+        self.stopped = False
+        self.in_room = asyncio.Event()
+        self.ended = asyncio.Event()
+        self.joins: list[float] = []  # times of presence.state
+        self.attempts: list[float] = []  # times of every connection attempt
+        self.closes: list[tuple[float, int]] = []  # (time, close code)
+        self.chat: list[str] = []
+        self.ws = None
+
+    async def run(self):
+        while not self.stopped:
+            url = self.urls[self.target % len(self.urls)]
+            origin = self.origins[self.target % len(self.origins)]
+            self.attempts.append(time.monotonic())
+            try:
+                self.ws = await ws_connect(url, self.cookie, origin)
+            except (OSError, TimeoutError, InvalidHandshake):
+                code = 1006
+            else:
+                code = await self._session(self.ws)
+            self.closes.append((time.monotonic(), code))
+            if code == 4403:
+                self.stopped = True
+            elif code == 4410:
+                self.ended.set()
+                self.stopped = True
+            if self.stopped:
+                break
+            self.reconnecting = True
+            self.target += 1
+            self.attempt += 1
+            ceiling = min(self.cap, self.base * 2**self.attempt)
+            await asyncio.sleep(self.rng.random() * ceiling)
+
+    async def _session(self, ws) -> int:
+        beat = None
+        try:
+            async for raw in ws:
+                message = json.loads(raw)
+                kind = message.get("type")
+                if kind == "presence.state":
+                    self.attempt = 0
+                    self.reconnecting = False
+                    self.joins.append(time.monotonic())
+                    self.in_room.set()
+                    if beat is None:
+                        beat = asyncio.create_task(self._heartbeats(ws, message["heartbeat"]))
+                elif kind == "chat.message":
+                    self.chat.append(message["message"]["text"])
+                elif kind == "session.ended":
+                    self.ended.set()
+        except ConnectionClosed:
+            pass
+        finally:
+            if beat is not None:
+                beat.cancel()
+            self.in_room.clear()
+        return ws.close_code or 1006
+
+    async def _heartbeats(self, ws, seconds):
+        while True:
+            await asyncio.sleep(max(1, seconds))
+            await ws.send(json.dumps({"type": "heartbeat"}))
+
+    async def send(self, message: dict):
+        await self.ws.send(json.dumps(message))
+
+    async def stop(self):
+        self.stopped = True
+        if self.ws is not None:
+            await self.ws.close()
