@@ -20,7 +20,19 @@ import time
 
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
-from tests.resilience.servers import ws_connect
+# A browser waits far longer than servers.ws_connect's 10 s for a handshake; a client that gave
+# up early would itself cause the storm this measures.
+OPEN_TIMEOUT = 60
+
+
+async def _connect(url: str, cookie: str, origin: str):
+    from websockets.asyncio.client import connect
+
+    return await connect(
+        url, origin=origin, additional_headers={"Cookie": cookie}, proxy=None,
+        open_timeout=OPEN_TIMEOUT, ping_interval=None, max_queue=None,
+    )  # fmt: skip
+
 
 BACKOFF_BASE = 1.0  # live-room.js BACKOFF_BASE_MS / 1000
 BACKOFF_CAP = 30.0  # live-room.js BACKOFF_CAP_MS / 1000
@@ -52,7 +64,7 @@ class RoomClient:
             origin = self.origins[self.target % len(self.origins)]
             self.attempts.append(time.monotonic())
             try:
-                self.ws = await ws_connect(url, self.cookie, origin)
+                self.ws = await _connect(url, self.cookie, origin)
             except (OSError, TimeoutError, InvalidHandshake):
                 code = 1006
             else:

@@ -11,6 +11,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -77,16 +78,17 @@ def _pg_bin() -> Path | None:
 
 class PrivatePostgres:
     """A throwaway PostgreSQL cluster (initdb) owned by the `postgres` OS user, trust auth,
-    listening on loopback only."""
+    listening on loopback only. Its folder is a fresh one under the system temp folder: the
+    `postgres` user must be able to reach it, which pytest's private tmp_path does not allow."""
 
-    def __init__(self, base: Path, port: int | None = None):
+    def __init__(self, port: int | None = None):
         self.bin = _pg_bin()
         require("PostgreSQL server binaries (/usr/lib/postgresql/*/bin)", self.bin)
         self.port = port or free_port()
-        self.base = base
-        self.data = base / "data"
-        self.sockets = base / "sockets"
-        self.log = base / "postgres.log"
+        self.base = Path(tempfile.mkdtemp(prefix="hoctiep-pg-"))
+        self.data = self.base / "data"
+        self.sockets = self.base / "sockets"
+        self.log = self.base / "postgres.log"
         self.as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
 
     def url(self, name: str = "hoctiep") -> str:
@@ -119,6 +121,10 @@ class PrivatePostgres:
     def stop(self, mode: str = "fast") -> None:
         if (self.data / "postmaster.pid").exists():
             self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop")
+
+    def destroy(self) -> None:
+        self.stop("immediate")
+        shutil.rmtree(self.base, ignore_errors=True)
 
     def createdb(self, name: str) -> None:
         self._run(str(self.bin / "createdb"), "-h", HOST, "-p", str(self.port), "-U", "postgres",
