@@ -164,12 +164,17 @@ class ProvinceGenerator:
                 "This database already holds a generated province (schools GP…); "
                 "use a fresh database."
             )
+        started = time.perf_counter()
         with transaction.atomic():
             self._step("org", self.build_org)
             self._step("accounts", self.build_accounts)
             self._step("timetable", self.build_timetable)
             self._step("closure", self.build_closure)
             self._step("sessions", self.build_sessions)
+            steps = time.perf_counter() - started
+        # PostgreSQL checks Django's (deferred) foreign keys of every new row at COMMIT.
+        self.result.timings["commit"] = time.perf_counter() - started - steps
+        self.write(f"  commit: {self.result.timings['commit']:.1f} s")
         if connection.vendor == "postgresql":
             self._step("analyze", self._analyze)
         return self.result
