@@ -9,6 +9,7 @@ import asyncio
 import json
 import logging
 import random
+import weakref
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -80,6 +81,53 @@ CLOSE_ENDED = 4410
 # The channel layer (Redis) failed under an open socket: the client shows "reconnecting" and
 # comes back with jittered backoff (docs/deployment.md, "Restarts and outages").
 CLOSE_LAYER_DOWN = 4503
+# Room events that change a member's state on every socket, not only what it is sent.
+STATEFUL_EVENTS = frozenset({"chat.mute", "room.flush"})
+
+
+class HeartbeatBatch:
+    """The heartbeats of one process (one event loop), written together: those that arrive
+    within `room.HEARTBEAT_BATCH_SECONDS` cost one `room.presence_heartbeats` call (one UPDATE
+    for all their intervals) instead of one database call per socket. Each socket gets its
+    `heartbeat` answer once its write is done."""
+
+    _per_loop: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, HeartbeatBatch]" = (
+        weakref.WeakKeyDictionary()
+    )
+
+    def __init__(self):
+        self.pending: list[tuple[room.Connection, asyncio.Future]] = []
+        self.task: asyncio.Task | None = None
+
+    @classmethod
+    def for_loop(cls) -> "HeartbeatBatch":
+        loop = asyncio.get_running_loop()
+        batch = cls._per_loop.get(loop)
+        if batch is None:
+            batch = cls._per_loop[loop] = cls()
+        return batch
+
+    async def beat(self, conn: room.Connection) -> None:
+        done = asyncio.get_running_loop().create_future()
+        self.pending.append((conn, done))
+        if self.task is None or self.task.done():
+            self.task = asyncio.create_task(self._flush())
+        await done
+
+    async def _flush(self):
+        while self.pending:
+            await asyncio.sleep(room.HEARTBEAT_BATCH_SECONDS)
+            batch, self.pending = self.pending, []
+            try:
+                await database_sync_to_async(room.presence_heartbeats)([c for c, _ in batch])
+            except Exception as exc:
+                for _, done in batch:
+                    if not done.done():
+                        done.set_exception(exc)
+            else:
+                for _, done in batch:
+                    if not done.done():
+                        done.set_result(None)
 
 
 class LiveSessionConsumer(AsyncJsonWebsocketConsumer):
@@ -156,7 +204,7 @@ class LiveSessionConsumer(AsyncJsonWebsocketConsumer):
         while self.conn is not None:
             await asyncio.sleep(period * random.uniform(0.5, 1))  # noqa: S311 - spread retries
             try:
-                await database_sync_to_async(room.presence_heartbeat)(self.conn)
+                await HeartbeatBatch.for_loop().beat(self.conn)
             except Exception:
                 logger.warning("presence heartbeat failed while waiting", exc_info=True)
             if self.conn is None or not await self._join_groups():
@@ -245,7 +293,12 @@ class LiveSessionConsumer(AsyncJsonWebsocketConsumer):
         if not isinstance(content, dict):
             await self._error("bad_json")
             return
-        if content.get("type") == "session.end":
+        kind = content.get("type")
+        if kind == "heartbeat":
+            await HeartbeatBatch.for_loop().beat(self.conn)
+            await self.send(text_data='{"type": "heartbeat"}')
+            return
+        if kind == "session.end":
             await self._last_heartbeats()
         try:
             outgoing = await database_sync_to_async(room.room_handle)(self.conn, content)
@@ -276,19 +329,29 @@ class LiveSessionConsumer(AsyncJsonWebsocketConsumer):
         await self._to_group(room.session_group(self.session_id), payload)
 
     async def _to_group(self, group: str, payload: dict):
+        """The payload is encoded once here, not once per receiving socket; only the events
+        that change a member's state (`chat.mute`, `room.flush`) carry it decoded as well."""
+        event = {"type": "room.event", "kind": payload["type"]}
+        if payload["type"] in STATEFUL_EVENTS:
+            event["payload"] = payload
+        if payload["type"] != "room.flush":
+            event["text"] = json.dumps(payload)
         try:
-            await self.channel_layer.group_send(group, {"type": "room.event", "payload": payload})
+            await self.channel_layer.group_send(group, event)
         except Exception:
             await self._layer_failed()
 
     # Group events -------------------------------------------------------------------------
 
     async def room_event(self, event):
-        if event["payload"]["type"] == "room.flush":
+        kind = event.get("kind")
+        if kind == "room.flush":
             if self.conn is not None:
                 await database_sync_to_async(room.presence_flush)(self.conn)
             return
-        await self.send_json(event["payload"])
+        if kind in STATEFUL_EVENTS and self.conn is not None:
+            room.apply_event(self.conn.member, event["payload"])
+        await self.send(text_data=event["text"])
 
     async def h5p_result(self, event):
         """Sent by the H5P xAPI view to `session.<id>.teachers` only."""

@@ -50,6 +50,8 @@ POLL_MIN_OPTIONS, POLL_MAX_OPTIONS = 2, 6
 POLL_OPTION_MAX_LENGTH = 200
 # Before ending, every socket is asked for a last heartbeat; this long is left for it.
 END_FLUSH_SECONDS = 0.5
+# A process gathers the heartbeats that arrive within this long into one UPDATE.
+HEARTBEAT_BATCH_SECONDS = 0.25
 # Focus and staff presence outlive any class; they are dropped a day later.
 STATE_TTL_SECONDS = 24 * 3600
 
@@ -95,11 +97,16 @@ def teachers_group(session_id: int) -> str:
 
 @dataclass
 class Member:
-    """One user in one session's room, with their part in it."""
+    """One user in one session's room, with their part in it.
+
+    `muted` (and `session.chat_enabled`) are read from the database when the member joins and
+    then kept current by the room's `chat.mute` events (`apply_event`), which reach every
+    socket in every process; so sending a chat message needs no query for them."""
 
     session: LiveSession
     user: User
     role: str
+    muted: bool = False
 
     @property
     def is_teacher(self) -> bool:
@@ -167,11 +174,26 @@ def room_member(*, user: User, session_id: int) -> Member | None:
     except Http404:
         return None
     role = selectors.session_room_role(user=user, session=session)
-    return Member(session=session, user=user, role=role) if role else None
+    if not role:
+        return None
+    member = Member(session=session, user=user, role=role)
+    if role == STUDENT:
+        member.muted = SessionMute.objects.filter(session=session, student=user).exists()
+    return member
 
 
 def session_refresh(member: Member) -> None:
     member.session.refresh_from_db(fields=["status", "chat_enabled"])
+
+
+def apply_event(member: Member, payload: dict) -> None:
+    """Keep the member's chat state current from a room event (no database access)."""
+    if payload.get("type") != "chat.mute":
+        return
+    if payload.get("all") is True:
+        member.session.chat_enabled = not payload["muted"]
+    elif payload.get("student") == member.user.pk:
+        member.muted = payload["muted"]
 
 
 def is_live(member: Member) -> bool:
@@ -267,24 +289,43 @@ def presence_connect(conn: Connection) -> bool:
 
 
 def presence_heartbeat(conn: Connection) -> None:
-    """One write per connection per heartbeat. A student whose interval was closed meanwhile
-    (the reaper saw no heartbeat for too long) gets a new one, so their minutes count again."""
+    presence_heartbeats([conn])
+
+
+def presence_heartbeats(conns: list[Connection]) -> None:
+    """Heartbeats of many connections of one process: one UPDATE for all the students'
+    intervals (at most one write per student per heartbeat). A student whose interval was
+    closed meanwhile (the reaper saw no heartbeat for too long) gets a new one, so their
+    minutes count again."""
     now = time.monotonic()
-    if now - conn.last_touch < settings.LIVE_HEARTBEAT_SECONDS / 2:
-        return  # a client beating faster than agreed costs no extra write
-    conn.last_touch = now
-    if conn.member.role != STUDENT:
-        _staff_touch(conn)
+    due = []
+    for conn in {id(c): c for c in conns}.values():
+        if now - conn.last_touch < settings.LIVE_HEARTBEAT_SECONDS / 2:
+            continue  # a client beating faster than agreed costs no extra write
+        conn.last_touch = now
+        if conn.member.role != STUDENT:
+            _staff_touch(conn)
+        else:
+            due.append(conn)
+    if not due:
         return
-    touched = attendance.intervals_touch([conn.interval_id]) if conn.interval_id else 0
-    if touched:
+    ids = [c.interval_id for c in due if c.interval_id]
+    if ids and attendance.intervals_touch(ids) == len(ids):
         return
-    try:
-        conn.interval_id = attendance.interval_open(
-            session_id=conn.member.session.pk, student_id=conn.member.user.pk
+    still_open = set(
+        AttendanceInterval.objects.filter(pk__in=ids, left_at__isnull=True).values_list(
+            "pk", flat=True
         )
-    except ValidationError:  # the session ended meanwhile: its end closes the socket
-        conn.interval_id = None
+    )
+    for conn in due:
+        if conn.interval_id in still_open:
+            continue
+        try:
+            conn.interval_id = attendance.interval_open(
+                session_id=conn.member.session.pk, student_id=conn.member.user.pk
+            )
+        except ValidationError:  # the session ended meanwhile: its end closes the socket
+            conn.interval_id = None
 
 
 def presence_flush(conn: Connection) -> None:
@@ -365,7 +406,9 @@ def room_state(member: Member) -> dict:
         .select_related("author")
         .order_by("-created_at")[:CHAT_HISTORY]
     )
+    session_refresh(member)  # the member's chat state, now that it is in the room's groups
     muted = set(session.mutes.values_list("student_id", flat=True))
+    member.muted = member.user.pk in muted
     state = {
         "type": "presence.state",
         "session": session.pk,
@@ -416,25 +459,28 @@ def _text_field(content: dict, name: str, max_length: int) -> str:
 
 
 def _chat_allowed_by_rate(member: Member) -> bool:
-    """At most LIVE_CHAT_RATE messages per user per 10 s, across tabs and processes."""
+    """At most LIVE_CHAT_RATE messages per user per 10 s, across tabs and processes: a counter
+    in the shared cache (Redis in production), incremented first so that the usual case costs
+    one call; only a window's first message also adds the key."""
     window = int(time.time() // CHAT_RATE_WINDOW_SECONDS)
     key = f"live:chat-rate:{member.session.pk}:{member.user.pk}:{window}"
-    cache.add(key, 0, CHAT_RATE_WINDOW_SECONDS * 2)
     try:
         count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, CHAT_RATE_WINDOW_SECONDS * 2)
-        count = 1
+    except ValueError:  # the window's first message (or the key expired)
+        if cache.add(key, 1, CHAT_RATE_WINDOW_SECONDS * 2):
+            count = 1
+        else:  # another tab or process added it just now
+            count = cache.incr(key)
     return count <= settings.LIVE_CHAT_RATE
 
 
 def chat_send(member: Member, content: dict) -> list[Outgoing]:
+    """Chat state comes from the member (kept current by `apply_event`), not a query."""
     text = _text_field(content, "text", settings.LIVE_CHAT_MAX_LENGTH)
-    session_refresh(member)
     if not member.is_teacher:
         if not member.session.chat_enabled:
             raise RoomError("chat_off")
-        if SessionMute.objects.filter(session=member.session, student=member.user).exists():
+        if member.muted:
             raise RoomError("muted")
     if not _chat_allowed_by_rate(member):
         raise RoomError("chat_rate_limited")
