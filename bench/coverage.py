@@ -62,12 +62,14 @@ def percentile(samples: list[float], p: float) -> float:
     return ordered[k]
 
 
-def time_get(client, url: str, n: int, warmup: int = 3) -> list[float]:
+def time_get(client, url: str, n: int, warmup: int = 3, before=None) -> list[float]:
     for _ in range(warmup):
         response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
     samples = []
     for _ in range(n):
+        if before is not None:
+            before()
         started = time.perf_counter()
         response = client.get(url)
         samples.append((time.perf_counter() - started) * 1000)
@@ -201,6 +203,20 @@ def measure(args) -> None:
         (school_admin, "school", "dashboard", "school admin: dashboard", page("dashboard")),
         (school_admin, "school", "API", "school admin: summary", api("summary")),
     ]  # fmt: skip
+    # The start dashboards cache their figures until the next rollup run (or 5 minutes): time
+    # them also with that cache entry deleted before every GET, i.e. every request is a first
+    # request after a rollup.
+    uncached = [
+        (officer, "province", "dashboard", "dashboard, last 14 days, uncached", page("dashboard")),
+        (officer, "province", "dashboard", "dashboard, whole closure, uncached",
+         q(page("dashboard"), whole)),
+        (district_officer, "district", "dashboard", "district officer: dashboard, uncached",
+         page("dashboard")),
+        (school_admin, "school", "dashboard", "school admin: dashboard, uncached",
+         page("dashboard")),
+    ]  # fmt: skip
+    cases += [(*case, True) for case in uncached]
+    cases = [case if len(case) == 6 else (*case, False) for case in cases]
     # Rollups first: on a reused database this also brings the rollup up to date.
     print()
     print("rollups:")
@@ -239,14 +255,26 @@ def measure(args) -> None:
     timed("incremental: after one session ends", lambda: rollup_pending(force=True))
     timed("incremental: nothing new", lambda: rollup_pending(force=True))
 
+    def forget_start_page(who, url):
+        from urllib.parse import urlparse
+
+        from django.core.cache import cache
+        from django.http import QueryDict
+
+        from coverage.selectors import filters_from_params, start_page_cache_key
+
+        filters = filters_from_params(QueryDict(urlparse(url).query))
+        return lambda: cache.delete(start_page_cache_key(user=who, filters=filters))
+
     clients = {}
     results = []
-    for who, level, kind, label, url in cases:
+    for who, level, kind, label, url, cold in cases:
         client = clients.get(who.pk)
         if client is None:
             client = clients[who.pk] = Client()
             client.force_login(who)
-        samples = time_get(client, url, args.requests)
+        before = forget_start_page(who, url) if cold else None
+        samples = time_get(client, url, args.requests, before=before)
         results.append((level, kind, label, samples))
     baseline = statistics.median(results[0][3])
     print()

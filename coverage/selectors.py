@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -22,7 +23,7 @@ from classrooms.selectors import _scoped, classroom_list, district_list, school_
 
 from . import definitions
 from .filters import DaysChoice, bound_filterset, default_period
-from .models import DailyCoverage
+from .models import DailyCoverage, RollupRun
 
 VIEWER_ROLES = {Role.SCHOOL_ADMIN, Role.DISTRICT_OFFICER, Role.PROVINCE_OFFICER}
 ATTENTION_DAYS = 5
@@ -178,8 +179,19 @@ def _latest(qs: QuerySet[DailyCoverage], group: str | None) -> dict:
 
 def _grouped(qs: QuerySet[DailyCoverage], group: str) -> dict[int, dict]:
     latest = _latest(qs, group)
+    # Aggregated per (group, class) in one hash aggregate, then added up here: the classes of a
+    # group are its rows, without COUNT(DISTINCT classroom_id), which sorts every class-day.
+    sums = {k: v for k, v in _SUMS.items() if k != "classes"}
+    totals: dict[int, dict] = {}
+    for part in qs.values(group, "classroom_id").annotate(**sums).order_by():
+        row = totals.get(part[group])
+        if row is None:
+            row = totals[part[group]] = {group: part[group], "classes": 0, **dict.fromkeys(sums, 0)}
+        row["classes"] += 1
+        for key in sums:
+            row[key] += part[key] or 0
     rows = {}
-    for row in qs.values(group).annotate(**_SUMS).order_by():
+    for row in totals.values():
         extra = latest.get(row[group], {})
         row["at_risk_students"] = extra.get("at_risk") or 0
         row["students"] = extra.get("students") or 0
@@ -220,6 +232,22 @@ def coverage_summary(*, user: User, filters: CoverageFilters) -> dict:
     latest = _latest(qs, None).get(None, {})
     row["at_risk_students"] = latest.get("at_risk") or 0
     row["students"] = latest.get("students") or 0
+    return _with_today(row, user, filters)
+
+
+def _summary_of(grouped: dict[int, dict], user: User, filters: CoverageFilters) -> dict:
+    """``coverage_summary`` added up from ``_grouped`` rows of the same selection grouped by
+    district, school or class. A class belongs to one group, so its distinct classes, sums
+    and last-day figures add up to the same numbers without another scan."""
+    row = dict.fromkeys(_SUMS, 0)
+    row["at_risk_students"] = row["students"] = 0
+    for part in grouped.values():
+        for key in (*_SUMS, "at_risk_students", "students"):
+            row[key] += part[key]
+    return _with_today(_finish(row), user, filters)
+
+
+def _with_today(row: dict, user: User, filters: CoverageFilters) -> dict:
     today = today_figures(user=user, filters=filters)
     row["closed_classes_today"] = today["closed_classes"]
     row["today"] = today
@@ -228,11 +256,12 @@ def coverage_summary(*, user: User, filters: CoverageFilters) -> dict:
     return row
 
 
-def district_rows(*, user: User, filters: CoverageFilters) -> list[dict]:
+def district_rows(*, user: User, filters: CoverageFilters, grouped=None) -> list[dict]:
     """One row per district in scope (with or without rollup rows in the period)."""
     if not user_sees_coverage(user) or user.role == Role.SCHOOL_ADMIN:
         raise Http404
-    grouped = _grouped(_filtered(user, filters), "district_id")
+    if grouped is None:
+        grouped = _grouped(_filtered(user, filters), "district_id")
     rows = []
     for district in district_list(user=user).order_by("code"):
         row = grouped.get(district.pk) or _finish({})
@@ -241,7 +270,9 @@ def district_rows(*, user: User, filters: CoverageFilters) -> list[dict]:
     return rows
 
 
-def school_rows(*, user: User, filters: CoverageFilters, district_id=None) -> list[dict]:
+def school_rows(
+    *, user: User, filters: CoverageFilters, district_id=None, grouped=None
+) -> list[dict]:
     """One row per school in scope (of one district when given; 404 outside the scope)."""
     schools = school_list(user=user)
     if not user_sees_coverage(user):
@@ -251,7 +282,8 @@ def school_rows(*, user: User, filters: CoverageFilters, district_id=None) -> li
         district = coverage_district_get(user=user, pk=district_id)
         schools = schools.filter(district=district)
         qs = qs.filter(district_id=district.pk)
-    grouped = _grouped(qs, "school_id")
+    if grouped is None:
+        grouped = _grouped(qs, "school_id")
     rows = []
     for school in schools.order_by("name"):
         row = grouped.get(school.pk) or _finish({})
@@ -263,10 +295,11 @@ def school_rows(*, user: User, filters: CoverageFilters, district_id=None) -> li
     return rows
 
 
-def class_rows(*, user: User, filters: CoverageFilters, school_id) -> list[dict]:
+def class_rows(*, user: User, filters: CoverageFilters, school_id, grouped=None) -> list[dict]:
     """One row per class of the school with rollup rows in the period (current classes)."""
     school = coverage_school_get(user=user, pk=school_id)
-    grouped = _grouped(_filtered(user, filters).filter(school_id=school.pk), "classroom_id")
+    if grouped is None:
+        grouped = _grouped(_filtered(user, filters).filter(school_id=school.pk), "classroom_id")
     classrooms = Classroom.objects.filter(pk__in=grouped).select_related("homeroom_teacher")
     rows = []
     for classroom in classrooms.order_by("grade", "name"):
@@ -363,8 +396,11 @@ def daily_series(
         qs = qs.filter(school_id=coverage_school_get(user=user, pk=school_id).pk)
     if district_id is not None:
         qs = qs.filter(district_id=coverage_district_get(user=user, pk=district_id).pk)
+    # One row per class and date (the unique constraint), so the distinct classes of a date
+    # are its class-days: count them without COUNT(DISTINCT), which sorts every row.
+    sums = dict(_SUMS, classes=Count("pk"))
     rows = []
-    for row in qs.values("date").annotate(**_SUMS).order_by("date"):
+    for row in qs.values("date").annotate(**sums).order_by("date"):
         rows.append(_finish(row))
     return rows
 
@@ -495,6 +531,67 @@ def at_risk_students(*, user: User, classroom_id=None) -> list[dict]:
         )
     rows.sort(key=lambda r: (-r["consecutive_absences"], r["school"], r["classroom"], r["name"]))
     return rows
+
+
+# --- The start dashboard -------------------------------------------------------------------
+
+START_PAGE_SECONDS = 300
+
+
+def start_page_cache_key(*, user: User, filters: CoverageFilters) -> str:
+    """The cache key of a user's start dashboard: their scope, the filters, today, and the
+    latest rollup run, so that any rollup (a session ended, a closure changed, a record
+    overridden) makes the next view recompute."""
+    run = RollupRun.objects.order_by("-pk").values_list("pk", "started_at").first()
+    role = Role.PROVINCE_OFFICER if user.is_superuser else user.role
+    scope = {
+        Role.PROVINCE_OFFICER: "province",
+        Role.DISTRICT_OFFICER: f"district:{user.district_id}",
+        Role.SCHOOL_ADMIN: f"school:{user.school_id}",
+    }.get(role, f"user:{user.pk}")
+    query = "&".join(f"{k}={v}" for k, v in sorted(filters.as_query().items()))
+    stamp = f"{run[0]}:{run[1].isoformat()}" if run else "none"
+    return f"coverage:start:{scope}:{timezone.localdate()}:{stamp}:{query}"
+
+
+def start_page(*, user: User, filters: CoverageFilters) -> dict:
+    """Everything the start dashboard shows for the user's own level: the summary, the daily
+    series, one row per district (province), school (district officer) or class (school
+    admin), the schools that need attention and the first 100 students at risk. Cached for
+    START_PAGE_SECONDS under ``start_page_cache_key`` (a new rollup run changes the key).
+    The summary is added up from the rows' grouping rather than scanned again."""
+    if not user_sees_coverage(user):
+        raise Http404
+    key = start_page_cache_key(user=user, filters=filters)
+    figures = cache.get(key)
+    if figures is not None:
+        return figures
+    role = Role.PROVINCE_OFFICER if user.is_superuser else user.role
+    qs = _filtered(user, filters)
+    if role == Role.PROVINCE_OFFICER:
+        grouped = _grouped(qs, "district_id")
+        rows = district_rows(user=user, filters=filters, grouped=grouped)
+        level = "province"
+    elif role == Role.DISTRICT_OFFICER:
+        grouped = _grouped(qs.filter(district_id=user.district_id), "school_id")
+        rows = school_rows(
+            user=user, filters=filters, district_id=user.district_id, grouped=grouped
+        )
+        level = "district"
+    else:
+        grouped = _grouped(qs.filter(school_id=user.school_id), "classroom_id")
+        rows = class_rows(user=user, filters=filters, school_id=user.school_id, grouped=grouped)
+        level = "school"
+    figures = {
+        "level": level,
+        "summary": _summary_of(grouped, user, filters),
+        "series": daily_series(user=user, filters=filters),
+        "rows": rows,
+        "attention": attention_schools(user=user),
+        "at_risk": at_risk_students(user=user)[:100],
+    }
+    cache.set(key, figures, START_PAGE_SECONDS)
+    return figures
 
 
 # --- Reports -------------------------------------------------------------------------------

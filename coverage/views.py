@@ -7,7 +7,6 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role
 from lms.exports import xlsx_response
 
 from . import selectors
@@ -74,28 +73,17 @@ def dashboard(request):
     user = _viewer(request)
     filters = selectors.filters_from_params(request.GET)
     context = _context(request)
-    context["summary"] = selectors.coverage_summary(user=user, filters=filters)
-    context.update(_series_context(selectors.daily_series(user=user, filters=filters)))
-    role = Role.PROVINCE_OFFICER if user.is_superuser else user.role
-    if role == Role.PROVINCE_OFFICER:
-        rows, context["sort"] = sort_rows(
-            selectors.district_rows(user=user, filters=filters), request.GET.get("sort")
-        )
-        context.update(level="province", rows=rows)
-    elif role == Role.DISTRICT_OFFICER:
-        rows, context["sort"] = sort_rows(
-            selectors.school_rows(user=user, filters=filters, district_id=user.district_id),
-            request.GET.get("sort"),
-        )
-        context.update(level="district", rows=rows, district=user.district)
-    else:
-        rows, context["sort"] = sort_rows(
-            selectors.class_rows(user=user, filters=filters, school_id=user.school_id),
-            request.GET.get("sort"),
-        )
-        context.update(level="school", rows=rows, school=user.school)
-    context["attention"] = selectors.attention_schools(user=user)
-    context["at_risk"] = selectors.at_risk_students(user=user)[:100]
+    figures = selectors.start_page(user=user, filters=filters)
+    context["summary"] = figures["summary"]
+    context.update(_series_context(figures["series"]))
+    rows, context["sort"] = sort_rows(figures["rows"], request.GET.get("sort"))
+    context.update(level=figures["level"], rows=rows)
+    if figures["level"] == "district":
+        context["district"] = user.district
+    elif figures["level"] == "school":
+        context["school"] = user.school
+    context["attention"] = figures["attention"]
+    context["at_risk"] = figures["at_risk"]
     return render(request, "coverage/dashboard.html", context)
 
 
