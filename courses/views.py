@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.models import Role
+from accounts.models import Role, User
 from classrooms.selectors import school_managed_get
 from lms.exports import xlsx_response
 
@@ -260,7 +260,7 @@ def library_editors(request):
     if request.method == "POST":
         remove = request.POST.get("remove")
         if remove:
-            teacher = get_object_or_404(services.User.objects.filter(role=Role.TEACHER), pk=remove)
+            teacher = get_object_or_404(User.objects.filter(role=Role.TEACHER), pk=remove)
             services.library_editor_set(user=teacher, editor=False, by=request.user)
             messages.success(
                 request, _("%(name)s no longer edits the library.") % {"name": teacher.display_name}

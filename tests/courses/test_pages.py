@@ -172,3 +172,32 @@ def test_a_slug_clash_is_a_form_error_and_vietnamese_titles_get_ascii_addresses(
     response = client.post(url, data)
     assert response.status_code == 302, response.context["form"].errors
     assert world.course.get_children().filter(slug="phuong-trinh-bac-nhat-mot-an").exists()
+
+
+def test_library_editors_page_is_for_province_officers(client, world):
+    client.force_login(world.teacher)
+    assert client.get("/library/editors/").status_code == 404
+    client.force_login(world.officer)
+    response = client.post("/library/editors/", {"username": "khong-co-ai"})
+    assert response.status_code == 200 and "username" in response.context["form"].errors
+    response = client.post("/library/editors/", {"username": world.other_teacher.username})
+    assert response.status_code == 302
+    assert perms(world.other_teacher, world.library_course).can_add_subpage()
+    client.post("/library/editors/", {"remove": world.other_teacher.pk})
+    assert not perms(world.other_teacher, world.library_course).can_add_subpage()
+
+
+def test_school_admin_turns_review_on_from_the_school_page(client, world):
+    from tests.factories import SchoolAdminFactory
+
+    admin = SchoolAdminFactory(school=world.school_a)
+    head = TeacherFactory(school=world.school_a)
+    client.force_login(admin)
+    url = f"/schools/{world.school_a.pk}/lesson-review/"
+    response = client.post(url, {"enabled": "on"})
+    assert response.status_code == 200 and "heads" in response.context["form"].errors
+    assert client.post(url, {"enabled": "on", "heads": [head.pk]}).status_code == 302
+    assert not perms(world.teacher, world.lesson).can_publish()
+    assert perms(head, world.lesson).can_publish()
+    client.force_login(world.teacher)
+    assert client.get(url).status_code == 404
