@@ -295,6 +295,61 @@ async def test_mute_a_student_and_turn_the_chat_off():
         await ws.disconnect()
 
 
+async def test_mute_state_is_kept_on_the_connection_from_room_events():
+    """A `chat.mute` event from any process (here: sent straight to the layer, with no mute in
+    the database) updates the member's connection; chat.send checks that, not the database."""
+    r = await make_room()
+    an, _ = await join(r.session, r.an)
+    layer = get_channel_layer()
+
+    async def event(**payload):
+        payload = {"type": "chat.mute", **payload}
+        await layer.group_send(
+            room.session_group(r.session.pk),
+            {
+                "type": "room.event",
+                "kind": "chat.mute",
+                "payload": payload,
+                "text": json.dumps(payload),
+            },
+        )
+        assert await next_of(an, "chat.mute") == payload
+
+    await event(student=r.an.pk, muted=True)
+    assert await error_for(an, type="chat.send", text="hello") == "muted"
+    await event(student=r.an.pk, muted=False)
+    await event(all=True, muted=True)
+    assert await error_for(an, type="chat.send", text="hello") == "chat_off"
+    await event(all=True, muted=False)
+    await send(an, type="chat.send", text="back")
+    assert (await next_of(an, "chat.message"))["message"]["text"] == "back"
+    await an.disconnect()
+
+
+async def test_heartbeats_of_many_sockets_are_written_together(settings, monkeypatch):
+    settings.LIVE_HEARTBEAT_SECONDS = 0
+    r = await make_room()
+    sockets = [(await join(r.session, user))[0] for user in (r.an, r.binh, r.teacher)]
+    batches = []
+    real = room.presence_heartbeats
+
+    def recording(conns):
+        batches.append(sorted(c.member.user.pk for c in conns))
+        real(conns)
+
+    monkeypatch.setattr(room, "presence_heartbeats", recording)
+    before = await sync_to_async(list)(AttendanceInterval.objects.order_by("pk"))
+    await asyncio.gather(*(send(ws, type="heartbeat") for ws in sockets))
+    for ws in sockets:
+        assert await next_of(ws, "heartbeat") == {"type": "heartbeat"}
+    assert batches == [sorted([r.an.pk, r.binh.pk, r.teacher.pk])]
+    after = await sync_to_async(list)(AttendanceInterval.objects.order_by("pk"))
+    assert [i.pk for i in after] == [i.pk for i in before]
+    assert all(a.last_seen_at > b.last_seen_at for a, b in zip(after, before, strict=True))
+    for ws in sockets:
+        await ws.disconnect()
+
+
 async def test_chat_flooding_and_message_flooding_are_limited(settings, monkeypatch):
     settings.LIVE_CHAT_RATE = 3
     r = await make_room()

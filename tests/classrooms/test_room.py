@@ -103,6 +103,68 @@ def test_state_for_a_late_joiner(live):
     assert room.room_state(teacher)["muted_students"] == []
 
 
+def test_chat_state_lives_on_the_member_and_follows_mute_events(live, django_assert_num_queries):
+    student = EnrollmentFactory(classroom=live.classroom).student
+    an = member(live, student)
+    with django_assert_num_queries(1):  # the INSERT: no session or mute query
+        room.chat_send(an, {"text": "một"})
+
+    def code(m):
+        with pytest.raises(room.RoomError) as exc:
+            room.chat_send(m, {"text": "hai"})
+        return exc.value.code
+
+    room.apply_event(an, {"type": "chat.mute", "student": student.pk, "muted": True})
+    assert code(an) == "muted"
+    room.apply_event(an, {"type": "chat.mute", "student": student.pk + 1, "muted": False})
+    assert code(an) == "muted"  # someone else's unmute
+    room.apply_event(an, {"type": "chat.mute", "student": student.pk, "muted": False})
+    room.apply_event(an, {"type": "chat.mute", "all": True, "muted": True})
+    assert code(an) == "chat_off"
+    room.apply_event(an, {"type": "chat.mute", "all": True, "muted": False})
+    room.apply_event(an, {"type": "chat.message", "message": {}})  # changes nothing
+    room.chat_send(an, {"text": "ba"})
+
+    # Joining (and the state sent on joining) reads the database.
+    teacher = member(live, live.teacher)
+    room.chat_mute(teacher, {"student": student.pk, "muted": True})
+    assert member(live, student).muted is True
+    room.chat_mute(teacher, {"all": True, "muted": True})
+    assert room.room_state(an)["chat_enabled"] is False and an.muted is True
+    assert code(an) == "chat_off"
+
+
+def test_heartbeats_of_a_process_are_one_update(live, settings, django_assert_num_queries):
+    from django.utils import timezone
+
+    settings.LIVE_HEARTBEAT_SECONDS = 0  # every heartbeat is due
+    conns = []
+    for n in range(5):
+        student = EnrollmentFactory(classroom=live.classroom).student
+        conn = room.Connection(member(live, student), f"c{n}")
+        room.presence_connect(conn)
+        conns.append(conn)
+    before = {i.pk: i.last_seen_at for i in AttendanceInterval.objects.all()}
+    with django_assert_num_queries(1):
+        room.presence_heartbeats([*conns, conns[0]])  # a repeat in the batch is one beat
+    after = {i.pk: i.last_seen_at for i in AttendanceInterval.objects.all()}
+    assert all(after[pk] > seen for pk, seen in before.items())
+
+    # The reaper closed one: the batch gives that student a new interval, the others keep theirs.
+    reaped = conns[0].interval_id
+    AttendanceInterval.objects.filter(pk=reaped).update(left_at=timezone.now())
+    kept = [c.interval_id for c in conns[1:]]
+    room.presence_heartbeats(conns)
+    assert conns[0].interval_id not in (None, reaped)
+    assert [c.interval_id for c in conns[1:]] == kept
+    assert AttendanceInterval.objects.filter(left_at__isnull=True).count() == 5
+
+    # A client beating faster than agreed costs nothing.
+    settings.LIVE_HEARTBEAT_SECONDS = 3600
+    with django_assert_num_queries(0):
+        room.presence_heartbeats(conns)
+
+
 # --- The page -----------------------------------------------------------------------------
 
 
