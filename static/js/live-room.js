@@ -184,6 +184,10 @@
     "h5p.launch": function (m) {
       if (isTeacher()) return;
       applyFocus(m, fill(T.h5pLaunch, { label: m.label }));
+      // The teacher launched it: start the player the student would otherwise tap to load.
+      var section = document.getElementById(m.anchor);
+      var start = section && section.querySelector("[data-h5p-start]:not([disabled])");
+      if (start) start.click();
     },
     "h5p.result": function (m) {
       var list = $("room-h5p-results");

@@ -61,6 +61,10 @@ def test_student_answers_teacher_sees_outsider_is_refused(page: Page, live_serve
     login(page, base, "hocsinh")
     open_demo_lesson(page, base)
     lesson_url = page.url
+    # The player loads only when the student starts the activity (page weight on 3G).
+    loaded = page.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
+    assert not [url for url in loaded if "/h5p/" in url and "/static/" not in url], loaded
+    page.locator("[data-h5p-start]").click()
     frame = page.frame_locator("iframe.h5p-iframe")
     frame.get_by_role("radio", name="False").click()
     frame.get_by_role("button", name="Check").click()
