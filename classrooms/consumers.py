@@ -11,6 +11,7 @@ import logging
 import random
 import weakref
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
@@ -228,6 +229,17 @@ class LiveSessionConsumer(AsyncJsonWebsocketConsumer):
         else:
             await self._error("not_live")
             await self.close(code=CLOSE_NOT_STARTED)
+
+    async def dispatch(self, message):
+        """Channels' own dispatch first hops to the one thread for sync work to run
+        `close_old_connections`, for every message: each room event delivered to each socket,
+        so thousands of hops a second in a busy room, all queued behind the room's database
+        work. This consumer touches the database only through `database_sync_to_async`, which
+        closes old connections around each call itself, so it skips that hop."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     @property
     def channel_receive(self):
