@@ -87,6 +87,11 @@ def test_teacher_writes_publishes_and_assigns_a_lesson_that_a_student_completes(
     page.locator("input[name='body-3-value-alt']").fill("Đường thẳng y = 2x + 1")
     shot(page, "lesson-editor")
 
+    # Wagtail autosaves the new page while the teacher types; publishing while an autosave is
+    # in flight would submit the page twice, so let it settle first, as a person does.
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(1000)
+    page.wait_for_load_state("networkidle")
     page.locator("footer .w-dropdown__toggle").click()
     with page.expect_navigation():
         page.locator("button[name=action-publish]").click()
