@@ -140,6 +140,7 @@ class LiveSessionConsumer(AsyncJsonWebsocketConsumer):
     groups_wanted: tuple[str, ...] = ()
     groups_joined: tuple[str, ...] = ()
     closing = False
+    closed = False
     waiting_for_layer: asyncio.Task | None = None
 
     async def connect(self):
@@ -266,6 +267,21 @@ class LiveSessionConsumer(AsyncJsonWebsocketConsumer):
             self.groups_joined = ()
             self.closing = True
             await self.close(code=CLOSE_LAYER_DOWN)
+
+    async def close(self, code=None, reason=None):
+        self.closed = True
+        await super().close(code=code, reason=reason)
+
+    async def send(self, text_data=None, bytes_data=None, close=False):
+        # Room events already queued for this socket can arrive after the server closed it (the
+        # session ended, the layer failed) or the client left: there is no one to send them to.
+        if self.closed:
+            return
+        await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
+
+    async def websocket_disconnect(self, message):
+        self.closed = True
+        await super().websocket_disconnect(message)
 
     async def disconnect(self, code):
         self.closing = True

@@ -584,3 +584,20 @@ async def test_teacher_ends_the_session_for_everyone(settings):
     assert 0 <= (session.ended_at - interval.left_at).total_seconds() < room.END_FLUSH_SECONDS + 1
     # Records for every enrolled student (a few seconds of a 45-minute class is still absent).
     assert statuses == {r.an.pk: "absent", r.binh.pk: "absent"}
+
+
+async def test_events_queued_for_a_closed_socket_are_dropped_not_raised():
+    # A room event can reach a socket the server has just closed (the session ended): Daphne
+    # would raise "Attempt to send on a closed protocol" for it.
+    from classrooms.consumers import LiveSessionConsumer
+
+    sent = []
+    consumer = LiveSessionConsumer()
+
+    async def base_send(message):
+        sent.append(message)
+
+    consumer.base_send = base_send
+    await consumer.close(code=4410)
+    await consumer.room_event({"type": "room.event", "kind": "chat.message", "text": "{}"})
+    assert sent == [{"type": "websocket.close", "code": 4410}]
