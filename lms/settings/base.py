@@ -204,6 +204,8 @@ STORAGES = {
 }
 
 WAGTAIL_SITE_NAME = "HọcTiếp"
+# Wagtail saves drafts by itself while an editor types (milliseconds; 0 turns it off).
+WAGTAIL_AUTOSAVE_INTERVAL = env.int("WAGTAIL_AUTOSAVE_INTERVAL", default=500)
 # Wagtail's database search backend; on PostgreSQL it uses PostgreSQL's full-text search.
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]

