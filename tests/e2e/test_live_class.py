@@ -7,6 +7,7 @@ through the real start endpoint, as the start page's button does.
 """
 
 import datetime
+import os
 import sqlite3
 
 import pytest
@@ -20,6 +21,12 @@ pytestmark = pytest.mark.e2e
 
 # Adds a session and its attendance to the demo class: run after the start-page screenshots.
 E2E_WRITES_DATA = True
+
+# A class of a few seconds: with the default 20 s heartbeat a student's presence would rest on
+# the single "last heartbeat" asked for at the end, and one late answer on a loaded machine
+# would turn a present student absent. Heartbeats every 2 s make the journey measure presence
+# as a real class does (the shared server is started after this module is imported).
+os.environ.setdefault("LIVE_HEARTBEAT_SECONDS", "2")
 
 PASSWORD = "HocTiep@2026"  # every demo account's (classrooms/demo_data.py)
 PHONE = {"width": 390, "height": 844}
@@ -178,6 +185,8 @@ def test_live_class_journey(browser, live_server_e2e):
         expect(in_roster(teacher, binh_id)).to_be_visible()
         # The history came back with the reconnect.
         expect(binh.locator("#room-chat li .text", has_text="Em chào cô")).to_be_visible()
+        # Both stay a few heartbeats before the end.
+        teacher.wait_for_timeout(5_000)
 
         # The teacher ends the class: the students' pages say so; the sheet has the records.
         with teacher.expect_navigation():
