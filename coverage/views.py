@@ -87,20 +87,27 @@ def dashboard(request):
     return render(request, "coverage/dashboard.html", context)
 
 
+def _drilldown(request, level: str, obj, rows, series=None):
+    """One drill-down level: its sortable table and, above the class level, its chart."""
+    rows, sort = sort_rows(rows, request.GET.get("sort"))
+    context = _context(request, rows=rows, level=level, sort=sort, **{level: obj})
+    if series is not None:
+        context.update(_series_context(series))
+    return render(request, f"coverage/{level}.html", context)
+
+
 @login_required
 def district(request, pk: int):
     user = _viewer(request)
     district = selectors.coverage_district_get(user=user, pk=pk)
     filters = selectors.filters_from_params(request.GET)
-    rows, sort = sort_rows(
-        selectors.school_rows(user=user, filters=filters, district_id=pk), request.GET.get("sort")
+    return _drilldown(
+        request,
+        "district",
+        district,
+        selectors.school_rows(user=user, filters=filters, district_id=pk),
+        selectors.daily_series(user=user, filters=filters, district_id=pk),
     )
-    context = _context(request, district=district, rows=rows, level="district")
-    context["sort"] = sort
-    context.update(
-        _series_context(selectors.daily_series(user=user, filters=filters, district_id=pk))
-    )
-    return render(request, "coverage/district.html", context)
 
 
 @login_required
@@ -108,15 +115,13 @@ def school(request, pk: int):
     user = _viewer(request)
     school = selectors.coverage_school_get(user=user, pk=pk)
     filters = selectors.filters_from_params(request.GET)
-    rows, sort = sort_rows(
-        selectors.class_rows(user=user, filters=filters, school_id=pk), request.GET.get("sort")
+    return _drilldown(
+        request,
+        "school",
+        school,
+        selectors.class_rows(user=user, filters=filters, school_id=pk),
+        selectors.daily_series(user=user, filters=filters, school_id=pk),
     )
-    context = _context(request, school=school, rows=rows, level="school")
-    context["sort"] = sort
-    context.update(
-        _series_context(selectors.daily_series(user=user, filters=filters, school_id=pk))
-    )
-    return render(request, "coverage/school.html", context)
 
 
 @login_required
@@ -124,13 +129,12 @@ def classroom(request, pk: int):
     user = _viewer(request)
     classroom = selectors.coverage_classroom_get(user=user, pk=pk)
     filters = selectors.filters_from_params(request.GET)
-    rows, sort = sort_rows(
+    return _drilldown(
+        request,
+        "classroom",
+        classroom,
         selectors.student_rows(user=user, filters=filters, classroom_id=pk),
-        request.GET.get("sort"),
     )
-    context = _context(request, classroom=classroom, rows=rows, level="classroom")
-    context["sort"] = sort
-    return render(request, "coverage/classroom.html", context)
 
 
 def _report_table(report: dict) -> tuple[list[str], list[list]]:
