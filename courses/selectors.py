@@ -13,7 +13,8 @@ from functools import reduce
 from operator import or_
 
 from django.db import models
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -223,9 +224,29 @@ def assignment_list(*, user: User) -> QuerySet[LessonAssignment]:
         .select_related("lesson", "classroom", "classroom__school", "assigned_by")
         .annotate(
             student_count=Count("classroom__enrollments", filter=active, distinct=True),
+            opened_count=_progress_count(),
+            completed_count=_progress_count(completed_at__isnull=False),
         )
         .order_by("-created_at")
     )
+
+
+def _progress_count(**extra):
+    """How many students now in the assignment's class have opened (or completed) its lesson:
+    one subquery per list row instead of reading every class's progress."""
+    progress = (
+        LessonProgress.objects.filter(
+            lesson=OuterRef("lesson"),
+            student__enrollments__classroom=OuterRef("classroom"),
+            student__enrollments__active=True,
+            **extra,
+        )
+        .order_by()
+        .values("lesson")
+        .annotate(n=Count("student", distinct=True))
+        .values("n")
+    )
+    return Coalesce(Subquery(progress), 0)
 
 
 def assignment_get(*, user: User, pk) -> LessonAssignment:

@@ -220,3 +220,11 @@ def test_a_video_block_needs_exactly_one_source():
     assert block.clean(
         block.to_python({"title": "", "file": None, "url": "https://youtu.be/abcdefg"})
     )
+
+
+def test_the_assignment_list_counts_opened_and_completed(client, world):
+    assign(world)
+    services.progress_complete(student=world.student, lesson=world.lesson)
+    client.force_login(world.teacher)
+    page = client.get("/assignments/", **EN).content.decode()
+    assert page.count('<td class="num">1/1</td>') == 2
