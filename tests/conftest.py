@@ -42,6 +42,19 @@ def _fresh_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _fresh_channel_layer():
+    # Each asyncio test runs on its own event loop. channels-redis keeps per-loop connection
+    # pools, but also asyncio locks that belong to the loop that made them: a layer reused by
+    # the next test can fail with "bound to a different event loop". A Daphne process has one
+    # loop; here every test gets its own layer instance.
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+
+
 def pytest_collection_modifyitems(config, items):
     # Browser tests last: Playwright's sync API keeps an event loop running in the main thread
     # for as long as the browser is open, which would break the asyncio tests after it.
