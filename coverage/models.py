@@ -1,5 +1,6 @@
 """The coverage rollup the dashboards read (DESIGN.md "Coverage", docs/coverage.md)."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -77,3 +78,44 @@ class RollupRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.started_at:%Y-%m-%d %H:%M} ({self.rows})"
+
+
+class AtRiskStudent(models.Model):
+    """A student absent from the last COVERAGE_AT_RISK_SESSIONS held sessions of their class,
+    as of the class's latest rolled-up school day (``as_of``).
+
+    Filled by ``coverage.services.rollup`` from the same streaks that give
+    ``DailyCoverage.at_risk``, whenever it rebuilds a class's latest day, so that the at-risk
+    lists read this small table instead of attendance records."""
+
+    as_of = models.DateField(_("as of"))
+    district = models.ForeignKey(
+        "classrooms.District", on_delete=models.CASCADE, related_name="+",
+        verbose_name=_("district"),
+    )  # fmt: skip
+    school = models.ForeignKey(
+        "classrooms.School", on_delete=models.CASCADE, related_name="+", verbose_name=_("school")
+    )
+    classroom = models.ForeignKey(
+        "classrooms.Classroom", on_delete=models.CASCADE, related_name="at_risk_students",
+        verbose_name=_("class"),
+    )  # fmt: skip
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+        verbose_name=_("student"),
+    )  # fmt: skip
+    consecutive_absences = models.PositiveIntegerField(_("consecutive absences"))
+
+    class Meta:
+        ordering = ["-consecutive_absences", "classroom_id", "student_id"]
+        verbose_name = _("student at risk")
+        verbose_name_plural = _("students at risk")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["classroom", "student"], name="one_at_risk_row_per_class_student"
+            )
+        ]
+        indexes = [models.Index(fields=["as_of", "consecutive_absences"])]
+
+    def __str__(self) -> str:
+        return f"{self.student_id} {self.classroom_id} ({self.consecutive_absences})"

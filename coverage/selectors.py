@@ -1,8 +1,9 @@
 """Reads for the coverage dashboards, exports and API, always scoped to the user.
 
-Every figure comes from the rollup ``DailyCoverage`` (one row per class per school day), with
-one exception: the per-student rows of ONE class and the at-risk list read that class's
-attendance records (docs/coverage.md, "What reads what")."""
+Every figure comes from the rollup: ``DailyCoverage`` (one row per class per school day) and
+``AtRiskStudent`` (the at-risk students of each class's latest day), with one exception: the
+per-student rows of ONE class read that class's attendance records (docs/coverage.md, "What
+reads what")."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -23,11 +24,10 @@ from classrooms.selectors import _scoped, classroom_list, district_list, school_
 
 from . import definitions
 from .filters import DaysChoice, bound_filterset, default_period
-from .models import DailyCoverage, RollupRun
+from .models import AtRiskStudent, DailyCoverage, RollupRun
 
 VIEWER_ROLES = {Role.SCHOOL_ADMIN, Role.DISTRICT_OFFICER, Role.PROVINCE_OFFICER}
 ATTENTION_DAYS = 5
-AT_RISK_CLASSES_MAX = 50
 
 
 @dataclass
@@ -87,10 +87,15 @@ def user_sees_coverage(user: User) -> bool:
 def coverage_rows(*, user: User) -> QuerySet[DailyCoverage]:
     """The rollup rows the user may read: all of them for the province, their district's for
     a district officer, their school's for a school admin, none for anyone else."""
+    return _in_scope(DailyCoverage.objects.all(), user)
+
+
+def _in_scope(qs: QuerySet, user: User) -> QuerySet:
+    """Rows that carry district_id and school_id (DailyCoverage, AtRiskStudent), scoped."""
     if not user_sees_coverage(user):
-        return DailyCoverage.objects.none()
+        return qs.none()
     return _scoped(
-        DailyCoverage.objects.all(),
+        qs,
         user,
         {
             Role.DISTRICT_OFFICER: lambda: Q(district_id=user.district_id),
@@ -467,52 +472,42 @@ def attention_schools(*, user: User) -> list[dict]:
     return sorted(low, key=lambda r: (r["coverage_pct"], r["name"]))
 
 
-def at_risk_students(*, user: User, classroom_id=None) -> list[dict]:
+def at_risk_students(*, user: User, classroom_id=None, limit: int | None = None) -> list[dict]:
     """Students absent from the last COVERAGE_AT_RISK_SESSIONS held sessions of their class,
-    as of the last rolled-up day. The rollup says which classes have any; only those classes'
-    records are read (at most AT_RISK_CLASSES_MAX classes, most at-risk students first)."""
+    as of the last rolled-up day, most consecutive absences first (then school, class and
+    name), still actively enrolled in that class. Reads ``AtRiskStudent``, which the rollup
+    fills; ``limit`` keeps the first rows only."""
     base = coverage_rows(user=user).filter(date__lte=timezone.localdate())
     if classroom_id is not None:
         base = base.filter(classroom_id=coverage_classroom_get(user=user, pk=classroom_id).pk)
     last = base.aggregate(last=Max("date"))["last"]
     if last is None:
         return []
-    class_ids = list(
-        base.filter(date=last, at_risk__gt=0)
-        .order_by("-at_risk", "classroom_id")
-        .values_list("classroom_id", flat=True)[:AT_RISK_CLASSES_MAX]
+    qs = _in_scope(AtRiskStudent.objects.filter(as_of=last), user)
+    if classroom_id is not None:
+        qs = qs.filter(classroom_id=classroom_id)
+    qs = qs.filter(
+        Exists(
+            Enrollment.objects.filter(
+                classroom_id=OuterRef("classroom_id"),
+                student_id=OuterRef("student_id"),
+                active=True,
+            )  # fmt: skip
+        )
     )
-    if not class_ids:
-        return []
-    n = settings.COVERAGE_AT_RISK_SESSIONS
-    lookback = last - datetime.timedelta(days=definitions.AT_RISK_LOOKBACK_DAYS)
-    held = definitions.held_sessions(class_ids, lookback, last)
-    absent = definitions.absent_students([s["id"] for s in held])
-    by_class = defaultdict(list)
-    for session in held:
-        by_class[session["classroom_id"]].append(session)
-    found = []  # (classroom_id, student_id, streak, last session date)
-    for classroom_id_, sessions in by_class.items():
-        for student_id, count in definitions.final_streaks(sessions, absent).items():
-            if count >= n:
-                found.append((classroom_id_, student_id, count))
-    if not found:
-        return []
-    classrooms = Classroom.objects.select_related("school", "homeroom_teacher").in_bulk(
-        {f[0] for f in found}
+    found = list(
+        qs.select_related("student", "school", "classroom__homeroom_teacher").order_by(
+            "-consecutive_absences",
+            "school__name",
+            "classroom__name",
+            "student__full_name",
+            "student__username",
+        )[:limit]  # fmt: skip
     )
-    students = User.objects.in_bulk({f[1] for f in found})
-    still_enrolled = set(
-        Enrollment.objects.filter(
-            classroom_id__in=classrooms, student_id__in=students, active=True
-        ).values_list("classroom_id", "student_id")
-    )
-    guardians = _contacts(list(students))
+    guardians = _contacts([f.student_id for f in found])
     rows = []
-    for classroom_id_, student_id, count in found:
-        if (classroom_id_, student_id) not in still_enrolled:
-            continue
-        classroom, student = classrooms[classroom_id_], students[student_id]
+    for entry in found:
+        classroom, student = entry.classroom, entry.student
         teacher = classroom.homeroom_teacher
         rows.append(
             {
@@ -520,16 +515,15 @@ def at_risk_students(*, user: User, classroom_id=None) -> list[dict]:
                 "name": student.display_name,
                 "classroom_id": classroom.pk,
                 "classroom": classroom.name,
-                "school_id": classroom.school_id,
-                "school": classroom.school.name,
-                "consecutive_absences": count,
+                "school_id": entry.school_id,
+                "school": entry.school.name,
+                "consecutive_absences": entry.consecutive_absences,
                 "homeroom_teacher": teacher.display_name if teacher else "",
                 "homeroom_phone": teacher.phone if teacher else "",
                 "homeroom_email": teacher.email if teacher else "",
                 "guardians": guardians.get(student.pk, []),
             }
         )
-    rows.sort(key=lambda r: (-r["consecutive_absences"], r["school"], r["classroom"], r["name"]))
     return rows
 
 
@@ -588,7 +582,7 @@ def start_page(*, user: User, filters: CoverageFilters) -> dict:
         "series": daily_series(user=user, filters=filters),
         "rows": rows,
         "attention": attention_schools(user=user),
-        "at_risk": at_risk_students(user=user)[:100],
+        "at_risk": at_risk_students(user=user, limit=100),
     }
     cache.set(key, figures, START_PAGE_SECONDS)
     return figures

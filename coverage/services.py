@@ -26,7 +26,7 @@ from classrooms.models import AcademicYear, Classroom, Enrollment, LiveSession, 
 from courses.models import LessonAssignment, LessonProgress
 
 from . import definitions
-from .models import DailyCoverage, RollupRun
+from .models import AtRiskStudent, DailyCoverage, RollupRun
 
 CHUNK = 400  # classrooms per batch of queries
 UPDATE_FIELDS = [
@@ -78,7 +78,11 @@ def _lesson_taught_days(classrooms: list[Classroom], start, end, enrolled: dict)
     return taught
 
 
-def _rollup_chunk(classrooms: list[Classroom], days: list[datetime.date], now) -> list:
+def _rollup_chunk(
+    classrooms: list[Classroom], days: list[datetime.date], now
+) -> tuple[list[DailyCoverage], list[AtRiskStudent]]:
+    """The DailyCoverage rows of the chunk's school days, and each class's at-risk students
+    as of its last school day among them."""
     start, end = days[0], days[-1]
     calendar = definitions.SchoolCalendar(classrooms, start, end)
     closures = definitions.closures_between(start, end)
@@ -102,12 +106,12 @@ def _rollup_chunk(classrooms: list[Classroom], days: list[datetime.date], now) -
         held_by_class[session["classroom_id"]].append(session)
     lesson_days = _lesson_taught_days(classrooms, start, end, enrolled)
     n = settings.COVERAGE_AT_RISK_SESSIONS
-    rows = []
+    rows, students_at_risk = [], []
     for classroom in classrooms:
         district_id = classroom.school.district_id
         # Per day of the class: held count, attendances, expected, at-risk at the day's end.
         per_day = defaultdict(lambda: [0, 0, 0])
-        at_risk_after = {}  # date -> at-risk count after that day's last held session
+        at_risk_after = {}  # date -> students at risk after that day's last held session
         for session, streak in definitions.streaks(held_by_class[classroom.pk], absent):
             day = session["date"]
             if day >= start:
@@ -115,15 +119,16 @@ def _rollup_chunk(classrooms: list[Classroom], days: list[datetime.date], now) -
                 acc[0] += 1
                 acc[1] += session["attended"]
                 acc[2] += session["records"]
-            at_risk_after[day] = sum(1 for v in streak.values() if v >= n)
+            at_risk_after[day] = {s: v for s, v in streak.items() if v >= n}
         known = sorted(at_risk_after)
-        at_risk, k = 0, 0
+        at_risk, k, last_school_day = {}, 0, None
         for day in days:
             while k < len(known) and known[k] <= day:
                 at_risk = at_risk_after[known[k]]
                 k += 1
             if not calendar.is_school_day(classroom, day):
                 continue
+            last_school_day, last_at_risk = day, at_risk
             held_n, attended, expected = per_day.get(day, (0, 0, 0))
             rows.append(
                 DailyCoverage(
@@ -144,11 +149,39 @@ def _rollup_chunk(classrooms: list[Classroom], days: list[datetime.date], now) -
                     enrolled=enrolled.get(classroom.pk, 0),
                     attendances=attended,
                     expected=expected,
-                    at_risk=at_risk,
+                    at_risk=len(at_risk),
                     updated_at=now,
                 )
             )
-    return rows
+        if last_school_day is not None:
+            students_at_risk.extend(
+                AtRiskStudent(
+                    as_of=last_school_day,
+                    district_id=district_id,
+                    school_id=classroom.school_id,
+                    classroom_id=classroom.pk,
+                    student_id=student_id,
+                    consecutive_absences=count,
+                )
+                for student_id, count in last_at_risk.items()
+            )
+    return rows, students_at_risk
+
+
+def _replace_at_risk(rows: list[DailyCoverage], run_end, students: list[AtRiskStudent]) -> None:
+    """Store the at-risk students of the classes whose latest rollup row is among ``rows``
+    (a rebuild of past days only, or of a day that is not a school day, leaves the current
+    list alone)."""
+    ids = {r.classroom_id for r in rows}
+    ids -= set(
+        DailyCoverage.objects.filter(classroom_id__in=ids, date__gt=run_end)
+        .values_list("classroom_id", flat=True)
+        .distinct()
+    )
+    AtRiskStudent.objects.filter(classroom_id__in=ids).delete()
+    AtRiskStudent.objects.bulk_create(
+        [s for s in students if s.classroom_id in ids], batch_size=1000
+    )
 
 
 def rollup(
@@ -180,7 +213,7 @@ def rollup(
         chunk = classrooms[i : i + CHUNK]
         # Contiguous runs are rolled up as a range; scattered dates one range each.
         for run in _runs(wanted):
-            rows = _rollup_chunk(chunk, run, started)
+            rows, students_at_risk = _rollup_chunk(chunk, run, started)
             with transaction.atomic():
                 # Class-days that are no longer school days (a holiday added) disappear.
                 keep = {(r.classroom_id, r.date) for r in rows}
@@ -200,6 +233,7 @@ def rollup(
                     unique_fields=["classroom", "date"],
                     update_fields=UPDATE_FIELDS,
                 )
+                _replace_at_risk(rows, run[-1], students_at_risk)
             written += len(rows)
     RollupRun.objects.create(
         started_at=started,

@@ -108,6 +108,46 @@ def test_at_risk_after_three_absences_in_a_row(today, klass):
     assert at_risk[today] == 1
 
 
+def test_the_at_risk_list_follows_the_latest_rollup(today, klass, django_assert_max_num_queries):
+    from coverage import selectors
+    from coverage.models import AtRiskStudent
+    from tests.factories import ProvinceOfficerFactory
+
+    officer = ProvinceOfficerFactory()
+    first, second = klass.enrollments.order_by("pk")[:2]
+    for i in range(3):
+        held(klass, MONDAY + datetime.timedelta(days=i), ["absent", "absent", "present"])
+    rollup(since=MONDAY)
+    # As of the class's latest school day (today): Thursday had no session, so the runs stand.
+    assert set(
+        AtRiskStudent.objects.values_list("student_id", "as_of", "consecutive_absences")
+    ) == {
+        (first.student_id, today, 3),
+        (second.student_id, today, 3),
+    }
+    assert {r["id"] for r in selectors.at_risk_students(user=officer)} == {
+        first.student_id,
+        second.student_id,
+    }
+
+    # The second student leaves the class: no longer listed, without waiting for a rollup.
+    second.active = False
+    second.save()
+    with django_assert_max_num_queries(3):  # the last day, the list with its joins, guardians
+        listed = selectors.at_risk_students(user=officer)
+    assert [(r["id"], r["consecutive_absences"]) for r in listed] == [(first.student_id, 3)]
+
+    # Rebuilding a past day alone leaves the current list as it is.
+    rollup(dates=[MONDAY])
+    assert [r["id"] for r in selectors.at_risk_students(user=officer)] == [first.student_id]
+
+    # Thursday the first student comes back: the next rollup takes them off the list.
+    held(klass, MONDAY + datetime.timedelta(days=3), ["present"])
+    rollup(since=MONDAY + datetime.timedelta(days=3))
+    assert selectors.at_risk_students(user=officer) == []
+    assert not AtRiskStudent.objects.exists()
+
+
 def test_incremental_runs_rebuild_only_what_changed(klass):
     today = timezone.localdate()
     if today.weekday() == 6:
