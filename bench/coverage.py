@@ -186,6 +186,8 @@ def measure(args) -> None:
         (officer, "province", "API", "summary, whole closure", q(api("summary"), whole)),
         (officer, "province", "API", "districts", api("districts")),
         (officer, "province", "API", "all schools", api("schools")),
+        (officer, "province", "API", "students at risk", api("at_risk")),
+        (officer, "province", "API", "schools needing attention", api("attention")),
         (officer, "district", "dashboard", "district page", page("district", pk=district.pk)),
         (officer, "district", "API", "district's schools",
          api("district_schools", district_id=district.pk)),
@@ -200,6 +202,8 @@ def measure(args) -> None:
         (district_officer, "district", "dashboard", "district officer: dashboard",
          page("dashboard")),
         (district_officer, "district", "API", "district officer: summary", api("summary")),
+        (district_officer, "district", "API", "district officer: students at risk",
+         api("at_risk")),
         (school_admin, "school", "dashboard", "school admin: dashboard", page("dashboard")),
         (school_admin, "school", "API", "school admin: summary", api("summary")),
     ]  # fmt: skip

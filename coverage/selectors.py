@@ -411,10 +411,17 @@ def daily_series(
 
 
 def _last_school_days(qs: QuerySet[DailyCoverage], n: int) -> list[datetime.date]:
-    today = timezone.localdate()
-    return list(
-        qs.filter(date__lte=today).values_list("date", flat=True).distinct().order_by("-date")[:n]
-    )
+    """The last n dates (up to today) with rows in qs, newest first: one MAX per date, each an
+    index probe, rather than a DISTINCT over every row of the scope."""
+    found: list[datetime.date] = []
+    before = timezone.localdate() + datetime.timedelta(days=1)
+    while len(found) < n:
+        day = qs.filter(date__lt=before).aggregate(last=Max("date"))["last"]
+        if day is None:
+            break
+        found.append(day)
+        before = day
+    return found
 
 
 def attention_schools(*, user: User) -> list[dict]:
