@@ -80,9 +80,16 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.display_name
 
+    # The fields display_name reads, for lists that fetch values() rather than users.
+    NAME_FIELDS = ("full_name", "first_name", "last_name", "username")
+
+    @staticmethod
+    def name_from(full_name, first_name, last_name, username) -> str:
+        return full_name or f"{first_name or ''} {last_name or ''}".strip() or username or ""
+
     @property
     def display_name(self) -> str:
-        return self.full_name or self.get_full_name() or self.username
+        return self.name_from(self.full_name, self.first_name, self.last_name, self.username)
 
     @property
     def is_officer(self) -> bool:

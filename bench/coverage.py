@@ -13,7 +13,9 @@ students) for the province officer, and for a district officer and a school admi
 own levels, against a trivial signed-in page in the same run (the API token page: session,
 one query, a small template). Before the pages it times rollups: the full period, one day of
 the whole province, one class over the period, and the incremental run after one session
-ends.
+ends. The full rollups rewrite every rollup row; this PostgreSQL runs with autovacuum off, so
+after timing the province's first dashboard views on that bloated table, the bench runs the
+VACUUM ANALYZE that autovacuum would, then times every page.
 Target: p95 < 300 ms at every level. Only loopback services are used.
 """
 
@@ -272,7 +274,25 @@ def measure(args) -> None:
 
     clients = {}
     results = []
-    for who, level, kind, label, url, cold in cases:
+
+    def vacuum():
+        # PostgreSQL's default autovacuum (and autoanalyze) would clean up after the full
+        # rollups above rewrote every rollup row; this server runs with autovacuum off, so
+        # the bench does it once. The two "before VACUUM" rows show the first views while
+        # the dead row versions are still there.
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE coverage_dailycoverage, coverage_atriskstudent")
+        print(f"\nVACUUM ANALYZE of the rollup tables: {time.perf_counter() - started:.1f} s")
+
+    bloated = [case for case in cases if case[5]][:2]
+    cases = [(who, level, kind, f"{label}, before VACUUM", url, cold)
+             for who, level, kind, label, url, cold in bloated] + [None] + cases  # fmt: skip
+    for case in cases:
+        if case is None:
+            vacuum()
+            continue
+        who, level, kind, label, url, cold = case
         client = clients.get(who.pk)
         if client is None:
             client = clients[who.pk] = Client()
@@ -280,7 +300,7 @@ def measure(args) -> None:
         before = forget_start_page(who, url) if cold else None
         samples = time_get(client, url, args.requests, before=before)
         results.append((level, kind, label, samples))
-    baseline = statistics.median(results[0][3])
+    baseline = statistics.median(next(r[3] for r in results if r[0] == "baseline"))
     print()
     print(f"{args.requests} sequential GETs each (after 3 warm-up), server time in-process:")
     print("| level | kind | page | p50 | p95 | max | p50 ÷ baseline |")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connections
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -182,21 +183,40 @@ def _latest(qs: QuerySet[DailyCoverage], group: str | None) -> dict:
     }
 
 
+def _per_group(qs: QuerySet[DailyCoverage], group: str) -> list[dict]:
+    """``_SUMS`` per group, in two aggregation steps in the database: per (group, class) in
+    one hash aggregate, then per group, so that the classes of a group are counted as its
+    (group, class) rows, without COUNT(DISTINCT classroom_id), which sorts every class-day.
+    The ORM cannot aggregate a grouped subquery again per group, so the outer step wraps the
+    ORM's inner query as SQL (the column names are ours, the values stay parameters)."""
+    if group not in ("district_id", "school_id", "classroom_id"):
+        raise ValueError(group)
+    sums = [k for k in _SUMS if k != "classes"]
+    inner = qs.values(group, "classroom_id").annotate(**{k: _SUMS[k] for k in sums}).order_by()
+    sql, params = inner.query.sql_with_params()
+    quote = connections[qs.db].ops.quote_name
+    outer = ", ".join(f"COALESCE(SUM(t.{quote(k)}), 0)" for k in sums)
+    with connections[qs.db].cursor() as cursor:
+        cursor.execute(
+            f"SELECT t.{quote(group)}, COUNT(*), {outer} "  # noqa: S608 - our names only
+            f"FROM ({sql}) t GROUP BY t.{quote(group)}",
+            params,
+        )
+        # int(): PostgreSQL's SUM of a bigint COUNT is a numeric (Decimal).
+        return [
+            {
+                group: key,
+                "classes": classes,
+                **{k: int(v) for k, v in zip(sums, values, strict=True)},
+            }
+            for key, classes, *values in cursor.fetchall()
+        ]
+
+
 def _grouped(qs: QuerySet[DailyCoverage], group: str) -> dict[int, dict]:
     latest = _latest(qs, group)
-    # Aggregated per (group, class) in one hash aggregate, then added up here: the classes of a
-    # group are its rows, without COUNT(DISTINCT classroom_id), which sorts every class-day.
-    sums = {k: v for k, v in _SUMS.items() if k != "classes"}
-    totals: dict[int, dict] = {}
-    for part in qs.values(group, "classroom_id").annotate(**sums).order_by():
-        row = totals.get(part[group])
-        if row is None:
-            row = totals[part[group]] = {group: part[group], "classes": 0, **dict.fromkeys(sums, 0)}
-        row["classes"] += 1
-        for key in sums:
-            row[key] += part[key] or 0
     rows = {}
-    for row in totals.values():
+    for row in _per_group(qs, group):
         extra = latest.get(row[group], {})
         row["at_risk_students"] = extra.get("at_risk") or 0
         row["students"] = extra.get("students") or 0
@@ -213,7 +233,8 @@ def today_figures(*, user: User, filters: CoverageFilters | None = None) -> dict
         qs = qs.filter(level=filters.level)
     if filters and filters.grade:
         qs = qs.filter(grade=filters.grade)
-    row = _finish(qs.aggregate(**_SUMS))
+    # One row per class on a date: its classes are its rows (no COUNT(DISTINCT) sort).
+    row = _finish(qs.aggregate(**dict(_SUMS, classes=Count("pk"))))
     base = coverage_rows(user=user).filter(date__lte=today)
     last = base.aggregate(last=Max("date"))["last"]
     at_risk = (base.filter(date=last).aggregate(n=Sum("at_risk"))["n"] or 0) if last else 0
@@ -332,16 +353,28 @@ def _class_days(user: User, filters: CoverageFilters, classroom: Classroom) -> l
     )
 
 
+def _person_fields(prefix: str) -> list[str]:
+    """The values() fields of a related user's name, phone and email."""
+    return [f"{prefix}{f}" for f in (*User.NAME_FIELDS, "phone", "email")]
+
+
+def _person(row: dict, prefix: str) -> tuple[str, str, str]:
+    """(name, phone, email) of the user fetched with ``_person_fields(prefix)``; blanks when
+    there is none (no homeroom teacher)."""
+    if row[f"{prefix}username"] is None:
+        return "", "", ""
+    name = User.name_from(*(row[f"{prefix}{f}"] for f in User.NAME_FIELDS))
+    return name, row[f"{prefix}phone"], row[f"{prefix}email"]
+
+
 def _contacts(student_ids) -> dict[int, list[dict]]:
     guardians = defaultdict(list)
-    for g in Guardianship.objects.filter(student_id__in=student_ids).select_related("guardian"):
-        guardians[g.student_id].append(
-            {
-                "name": g.guardian.display_name,
-                "relation": g.relation,
-                "phone": g.guardian.phone,
-                "email": g.guardian.email,
-            }
+    for g in Guardianship.objects.filter(student_id__in=student_ids).values(
+        "student_id", "relation", *_person_fields("guardian__")
+    ):
+        name, phone, email = _person(g, "guardian__")
+        guardians[g["student_id"]].append(
+            {"name": name, "relation": g["relation"], "phone": phone, "email": email}
         )
     return guardians
 
@@ -454,17 +487,17 @@ def attention_schools(*, user: User) -> list[dict]:
         Classroom.objects.filter(
             pk__in=qs.filter(school_id__in=schools, taught=False).values("classroom_id")
         )
-        .select_related("homeroom_teacher")
         .order_by("grade", "name")
+        .values("id", "name", "school_id", *_person_fields("homeroom_teacher__"))
     ):
-        teacher = classroom.homeroom_teacher
-        untaught[classroom.school_id].append(
+        name, phone, email = _person(classroom, "homeroom_teacher__")
+        untaught[classroom["school_id"]].append(
             {
-                "id": classroom.pk,
-                "name": classroom.name,
-                "homeroom_teacher": teacher.display_name if teacher else "",
-                "phone": teacher.phone if teacher else "",
-                "email": teacher.email if teacher else "",
+                "id": classroom["id"],
+                "name": classroom["name"],
+                "homeroom_teacher": name,
+                "phone": phone,
+                "email": email,
             }
         )
     for row in low:
@@ -503,32 +536,32 @@ def at_risk_students(*, user: User, classroom_id=None, limit: int | None = None)
         )
     )
     found = list(
-        qs.select_related("student", "school", "classroom__homeroom_teacher").order_by(
-            "-consecutive_absences",
-            "school__name",
-            "classroom__name",
-            "student__full_name",
+        qs.order_by(
+            "-consecutive_absences", "school__name", "classroom__name", "student__full_name",
             "student__username",
-        )[:limit]  # fmt: skip
-    )
-    guardians = _contacts([f.student_id for f in found])
+        ).values(
+            "student_id", "classroom_id", "classroom__name", "school_id", "school__name",
+            "consecutive_absences", *_person_fields("student__"),
+            *_person_fields("classroom__homeroom_teacher__"),
+        )[:limit]
+    )  # fmt: skip
+    guardians = _contacts([f["student_id"] for f in found])
     rows = []
     for entry in found:
-        classroom, student = entry.classroom, entry.student
-        teacher = classroom.homeroom_teacher
+        teacher, phone, email = _person(entry, "classroom__homeroom_teacher__")
         rows.append(
             {
-                "id": student.pk,
-                "name": student.display_name,
-                "classroom_id": classroom.pk,
-                "classroom": classroom.name,
-                "school_id": entry.school_id,
-                "school": entry.school.name,
-                "consecutive_absences": entry.consecutive_absences,
-                "homeroom_teacher": teacher.display_name if teacher else "",
-                "homeroom_phone": teacher.phone if teacher else "",
-                "homeroom_email": teacher.email if teacher else "",
-                "guardians": guardians.get(student.pk, []),
+                "id": entry["student_id"],
+                "name": _person(entry, "student__")[0],
+                "classroom_id": entry["classroom_id"],
+                "classroom": entry["classroom__name"],
+                "school_id": entry["school_id"],
+                "school": entry["school__name"],
+                "consecutive_absences": entry["consecutive_absences"],
+                "homeroom_teacher": teacher,
+                "homeroom_phone": phone,
+                "homeroom_email": email,
+                "guardians": guardians.get(entry["student_id"], []),
             }
         )
     return rows
