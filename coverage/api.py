@@ -191,24 +191,64 @@ class DailyView(CoverageAPIView):
         return Response(DayListSerializer(self.listing(filters, rows)).data)
 
 
+AT_RISK_PAGE = 500
+AT_RISK_PAGE_MAX = 2000
+
+
 class AtRiskView(CoverageAPIView):
     @extend_schema(
         summary="Students at risk: absent from the last N held sessions of their class",
-        parameters=[OpenApiParameter("classroom", int, description="Only this class.")],
+        parameters=[
+            OpenApiParameter("classroom", int, description="Only this class."),
+            OpenApiParameter(
+                "limit", int, description=f"Rows per page (default {AT_RISK_PAGE}, "
+                f"at most {AT_RISK_PAGE_MAX})."
+            ),
+            OpenApiParameter("offset", int, description="Rows to skip (default 0)."),
+        ],
         responses=AtRiskListSerializer,
-    )
+    )  # fmt: skip
     def get(self, request):
         try:
             classroom = _int_or_none(request.query_params.get("classroom"))
         except ValueError as error:
             raise Http404 from error
-        rows = selectors.at_risk_students(user=request.user, classroom_id=classroom)
+        try:
+            limit = _int_or_none(request.query_params.get("limit"))
+            offset = _int_or_none(request.query_params.get("offset")) or 0
+        except ValueError:
+            limit = offset = -1
+        limit = AT_RISK_PAGE if limit is None else limit
+        if not (1 <= limit <= AT_RISK_PAGE_MAX and offset >= 0):
+            return Response(
+                {
+                    "detail": _(
+                        "limit must be a whole number from 1 to %(max)d and offset a whole "
+                        "number from 0."
+                    )
+                    % {"max": AT_RISK_PAGE_MAX}
+                },
+                status=400,
+            )
+        qs = selectors.at_risk_queryset(user=request.user, classroom_id=classroom)
+        rows = selectors.at_risk_students(
+            user=request.user, classroom_id=classroom, limit=limit, offset=offset
+        )
+        count = qs.count() if offset or len(rows) == limit else len(rows)
         body = {
             "sessions": settings.COVERAGE_AT_RISK_SESSIONS,
-            "count": len(rows),
+            "count": count,
+            "next": self.page_url(request, offset + limit) if offset + limit < count else None,
+            "previous": self.page_url(request, max(0, offset - limit)) if offset else None,
             "results": rows,
         }
         return Response(AtRiskListSerializer(body).data)
+
+    @staticmethod
+    def page_url(request, offset):
+        query = request.query_params.copy()
+        query["offset"] = offset
+        return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
 
 
 class AttentionView(CoverageAPIView):

@@ -512,17 +512,17 @@ def attention_schools(*, user: User) -> list[dict]:
     return sorted(low, key=lambda r: (r["coverage_pct"], r["name"]))
 
 
-def at_risk_students(*, user: User, classroom_id=None, limit: int | None = None) -> list[dict]:
+def at_risk_queryset(*, user: User, classroom_id=None) -> QuerySet[AtRiskStudent]:
     """Students absent from the last COVERAGE_AT_RISK_SESSIONS held sessions of their class,
-    as of the last rolled-up day, most consecutive absences first (then school, class and
-    name), still actively enrolled in that class. Reads ``AtRiskStudent``, which the rollup
-    fills; ``limit`` keeps the first rows only."""
+    as of the last rolled-up day of the user's scope (or of one class), still actively
+    enrolled in that class, most consecutive absences first (then school, class and name).
+    ``AtRiskStudent`` is filled by the rollup."""
     base = coverage_rows(user=user).filter(date__lte=timezone.localdate())
     if classroom_id is not None:
         base = base.filter(classroom_id=coverage_classroom_get(user=user, pk=classroom_id).pk)
     last = base.aggregate(last=Max("date"))["last"]
     if last is None:
-        return []
+        return AtRiskStudent.objects.none()
     qs = _in_scope(AtRiskStudent.objects.filter(as_of=last), user)
     if classroom_id is not None:
         qs = qs.filter(classroom_id=classroom_id)
@@ -535,15 +535,25 @@ def at_risk_students(*, user: User, classroom_id=None, limit: int | None = None)
             )  # fmt: skip
         )
     )
+    return qs.order_by(
+        "-consecutive_absences", "school__name", "classroom__name", "student__full_name",
+        "student__username", "student_id",
+    )  # fmt: skip
+
+
+def at_risk_students(
+    *, user: User, classroom_id=None, limit: int | None = None, offset: int = 0
+) -> list[dict]:
+    """``at_risk_queryset``'s students with their class, school, homeroom teacher's and
+    guardians' contacts; ``limit`` and ``offset`` page through them."""
+    qs = at_risk_queryset(user=user, classroom_id=classroom_id)
+    end = offset + limit if limit is not None else None
     found = list(
-        qs.order_by(
-            "-consecutive_absences", "school__name", "classroom__name", "student__full_name",
-            "student__username",
-        ).values(
+        qs.values(
             "student_id", "classroom_id", "classroom__name", "school_id", "school__name",
             "consecutive_absences", *_person_fields("student__"),
             *_person_fields("classroom__homeroom_teacher__"),
-        )[:limit]
+        )[offset:end]
     )  # fmt: skip
     guardians = _contacts([f["student_id"] for f in found])
     rows = []

@@ -158,7 +158,9 @@ DayListSerializer = list_serializer("DayList", DayRowSerializer)
 
 class AtRiskListSerializer(serializers.Serializer):
     sessions = serializers.IntegerField(help_text="Absent from this many last held sessions.")
-    count = serializers.IntegerField()
+    count = serializers.IntegerField(help_text="All students at risk in scope (every page).")
+    next = serializers.URLField(allow_null=True, help_text="The next page, or null.")
+    previous = serializers.URLField(allow_null=True, help_text="The previous page, or null.")
     results = AtRiskRowSerializer(many=True)
 
 

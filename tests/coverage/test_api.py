@@ -176,6 +176,28 @@ def test_at_risk_and_attention_lists_are_the_dashboards(province):
     ]
 
 
+def test_the_at_risk_list_pages(province):
+    officer = province["officer"]
+    client = client_for(officer)
+    everyone = [r["id"] for r in selectors.at_risk_students(user=officer)]
+    assert len(everyone) >= 2
+    seen, page = [], get(client, "at_risk", {"limit": 1}).json()
+    assert page["previous"] is None
+    while True:
+        assert page["count"] == len(everyone) and len(page["results"]) == 1
+        seen += [r["id"] for r in page["results"]]
+        if page["next"] is None:
+            break
+        page = client.get(page["next"]).json()
+        assert page["previous"] is not None
+    assert seen == everyone
+
+    for bad in ({"limit": 0}, {"limit": "abc"}, {"offset": -1}, {"limit": 5000}):
+        response = client.get(reverse("coverage_api:at_risk"), bad, HTTP_ACCEPT_LANGUAGE="vi")
+        assert response.status_code == 400, bad
+        assert "số nguyên" in response.json()["detail"]
+
+
 # --- Scope ------------------------------------------------------------------------------------
 
 
