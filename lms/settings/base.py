@@ -107,6 +107,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The coverage dashboards aggregate up to a few hundred thousand rollup rows per view;
+    # with PostgreSQL's default 4 MB the per-class hash aggregate spills to disk as a sort
+    # (docs/benchmarks.md). Per connection, so the server's default stays as it is.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "options", f"-c work_mem={env('DATABASE_WORK_MEM', default='32MB')}"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis switches on by the presence of its URL: channel layer and cache. CHANNEL_LAYER picks
