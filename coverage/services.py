@@ -33,6 +33,12 @@ UPDATE_FIELDS = [
     "district", "school", "level", "grade", "closed", "taught", "sessions_scheduled",
     "sessions_held", "enrolled", "attendances", "expected", "at_risk", "updated_at",
 ]  # fmt: skip
+# The stored figures a rebuild compares before it writes a row (updated_at: when they changed).
+COMPARED = [
+    "district_id" if f == "district" else "school_id" if f == "school" else f
+    for f in UPDATE_FIELDS
+    if f != "updated_at"
+]
 
 
 def _classrooms(classroom_ids, start: datetime.date, end: datetime.date) -> list[Classroom]:
@@ -215,19 +221,27 @@ def rollup(
         for run in _runs(wanted):
             rows, students_at_risk = _rollup_chunk(chunk, run, started)
             with transaction.atomic():
+                stored = {
+                    (classroom_id, day): (pk, tuple(values))
+                    for pk, classroom_id, day, *values in DailyCoverage.objects.filter(
+                        classroom_id__in=[c.pk for c in chunk], date__in=run
+                    ).values_list("pk", "classroom_id", "date", *COMPARED)
+                }
                 # Class-days that are no longer school days (a holiday added) disappear.
                 keep = {(r.classroom_id, r.date) for r in rows}
-                stale = [
-                    pk
-                    for pk, classroom_id, day in DailyCoverage.objects.filter(
-                        classroom_id__in=[c.pk for c in chunk], date__in=run
-                    ).values_list("pk", "classroom_id", "date")
-                    if (classroom_id, day) not in keep
-                ]
+                stale = [pk for key, (pk, _values) in stored.items() if key not in keep]
                 if stale:
                     DailyCoverage.objects.filter(pk__in=stale).delete()
+                # Rows whose figures did not change are not rewritten: a rebuild that changes
+                # nothing writes nothing (no dead row versions for the dashboards to skip).
+                changed = [
+                    r
+                    for r in rows
+                    if stored.get((r.classroom_id, r.date), (None, None))[1]
+                    != tuple(getattr(r, f) for f in COMPARED)
+                ]
                 DailyCoverage.objects.bulk_create(
-                    rows,
+                    changed,
                     batch_size=1000,
                     update_conflicts=True,
                     unique_fields=["classroom", "date"],

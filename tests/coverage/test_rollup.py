@@ -170,3 +170,21 @@ def test_incremental_runs_rebuild_only_what_changed(klass):
     assert DailyCoverage.objects.count() == count
     after = dict(DailyCoverage.objects.filter(classroom=other).values_list("date", "updated_at"))
     assert after == before
+
+
+def test_a_rebuild_rewrites_only_the_rows_whose_figures_changed(today, klass):
+    held(klass, MONDAY, ["present", "absent"])
+    rollup(since=MONDAY)
+    before = dict(DailyCoverage.objects.values_list("date", "updated_at"))
+    rollup(since=MONDAY)  # nothing changed
+    assert dict(DailyCoverage.objects.values_list("date", "updated_at")) == before
+
+    record = AttendanceRecord.objects.get(session__classroom=klass, status="absent")
+    AttendanceRecord.objects.filter(pk=record.pk).update(status="present")
+    rollup(since=MONDAY)
+    after = dict(DailyCoverage.objects.values_list("date", "updated_at"))
+    assert after[MONDAY] > before[MONDAY]
+    assert DailyCoverage.objects.get(date=MONDAY).attendances == 2
+    assert {d: t for d, t in after.items() if d != MONDAY} == {
+        d: t for d, t in before.items() if d != MONDAY
+    }
