@@ -86,49 +86,89 @@ CLOSE_LAYER_DOWN = 4503
 STATEFUL_EVENTS = frozenset({"chat.mute", "room.flush"})
 
 
-class HeartbeatBatch:
-    """The heartbeats of one process (one event loop), written together: those that arrive
-    within `room.HEARTBEAT_BATCH_SECONDS` cost one `room.presence_heartbeats` call (one UPDATE
-    for all their intervals) instead of one database call per socket. Each socket gets its
-    `heartbeat` answer once its write is done."""
+class ProcessBatch:
+    """Requests of one process (one event loop) written together: those that arrive while a
+    write is running, or within `window` seconds of the first, become one database call
+    (`write`, through `database_sync_to_async`) instead of one call each. Each caller gets its
+    own result once that call is done; if the call fails, every caller in it gets the error.
 
-    _per_loop: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, HeartbeatBatch]" = (
-        weakref.WeakKeyDictionary()
-    )
+    The room's database work all runs on the process's one thread for sync work; one call per
+    request queues there under load (each call is a hop to that thread and back, a commit, and
+    without persistent connections a connect and a close), while the batch grows with the load."""
+
+    window = 0.0
+    _per_loop: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, ProcessBatch]"
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls._per_loop = weakref.WeakKeyDictionary()
 
     def __init__(self):
-        self.pending: list[tuple[room.Connection, asyncio.Future]] = []
+        self.pending: list[tuple[object, asyncio.Future]] = []
         self.task: asyncio.Task | None = None
 
     @classmethod
-    def for_loop(cls) -> "HeartbeatBatch":
+    def for_loop(cls):
         loop = asyncio.get_running_loop()
         batch = cls._per_loop.get(loop)
         if batch is None:
             batch = cls._per_loop[loop] = cls()
         return batch
 
-    async def beat(self, conn: room.Connection) -> None:
+    def write(self, items: list) -> list:
+        raise NotImplementedError
+
+    async def add(self, item):
         done = asyncio.get_running_loop().create_future()
-        self.pending.append((conn, done))
+        self.pending.append((item, done))
         if self.task is None or self.task.done():
             self.task = asyncio.create_task(self._flush())
-        await done
+        return await done
 
     async def _flush(self):
         while self.pending:
-            await asyncio.sleep(room.HEARTBEAT_BATCH_SECONDS)
+            await asyncio.sleep(self.window)
             batch, self.pending = self.pending, []
             try:
-                await database_sync_to_async(room.presence_heartbeats)([c for c, _ in batch])
+                results = await database_sync_to_async(self.write)([item for item, _ in batch])
             except Exception as exc:
                 for _, done in batch:
                     if not done.done():
                         done.set_exception(exc)
             else:
-                for _, done in batch:
+                for (_, done), result in zip(batch, results, strict=True):
                     if not done.done():
-                        done.set_result(None)
+                        done.set_result(result)
+
+
+class HeartbeatBatch(ProcessBatch):
+    """Heartbeats arriving within `room.HEARTBEAT_BATCH_SECONDS` are one UPDATE
+    (`room.presence_heartbeats`); each socket gets its `heartbeat` answer once it is written."""
+
+    window = room.HEARTBEAT_BATCH_SECONDS
+
+    def write(self, conns: list[room.Connection]) -> list[None]:
+        room.presence_heartbeats(conns)
+        return [None] * len(conns)
+
+    async def beat(self, conn: room.Connection) -> None:
+        await self.add(conn)
+
+
+class ChatBatch(ProcessBatch):
+    """`chat.send`s that arrive while the previous ones are being stored are stored together
+    (`room.chat_send_many`: one rate-limit round trip, one INSERT). No added wait: a lone
+    message is written at once, and a batch is as large as the load makes it. A message goes
+    to the room only once it is stored, with its id."""
+
+    def write(self, requests: list[tuple[room.Member, dict]]) -> list:
+        return room.chat_send_many(requests)
+
+    async def send(self, member: room.Member, content: dict) -> list[room.Outgoing]:
+        result = await self.add((member, content))
+        if isinstance(result, room.RoomError):
+            raise result
+        return result
 
 
 class LiveSessionConsumer(AsyncJsonWebsocketConsumer):
@@ -329,7 +369,10 @@ class LiveSessionConsumer(AsyncJsonWebsocketConsumer):
         if kind == "session.end":
             await self._last_heartbeats()
         try:
-            outgoing = await database_sync_to_async(room.room_handle)(self.conn, content)
+            if kind == "chat.send":
+                outgoing = await ChatBatch.for_loop().send(self.conn.member, content)
+            else:
+                outgoing = await database_sync_to_async(room.room_handle)(self.conn, content)
         except room.RoomError as exc:
             await self._error(exc.code)
             return

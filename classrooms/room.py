@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
@@ -458,34 +459,77 @@ def _text_field(content: dict, name: str, max_length: int) -> str:
     return value
 
 
-def _chat_allowed_by_rate(member: Member) -> bool:
-    """At most LIVE_CHAT_RATE messages per user per 10 s, across tabs and processes: a counter
-    in the shared cache (Redis in production), incremented first so that the usual case costs
-    one call; only a window's first message also adds the key."""
+def _chat_rate_key(member: Member) -> str:
     window = int(time.time() // CHAT_RATE_WINDOW_SECONDS)
-    key = f"live:chat-rate:{member.session.pk}:{member.user.pk}:{window}"
-    try:
-        count = cache.incr(key)
-    except ValueError:  # the window's first message (or the key expired)
-        if cache.add(key, 1, CHAT_RATE_WINDOW_SECONDS * 2):
-            count = 1
-        else:  # another tab or process added it just now
-            count = cache.incr(key)
-    return count <= settings.LIVE_CHAT_RATE
+    return f"live:chat-rate:{member.session.pk}:{member.user.pk}:{window}"
+
+
+def _counters_incr(keys: list[str], timeout: int) -> list[int]:
+    """Add one to each counter (a key listed twice counts twice) and return the new counts.
+
+    On Redis, one round trip for all of them: SET NX starts a window's counter with its expiry,
+    INCR counts, pipelined. Other caches (tests, a laptop) count key by key."""
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        full_keys = [backend.make_and_validate_key(key) for key in keys]
+        pipe = backend._cache.get_client(write=True).pipeline(transaction=False)
+        for key in full_keys:
+            pipe.set(key, 0, ex=timeout, nx=True)
+            pipe.incr(key)
+        return pipe.execute()[1::2]
+    counts = []
+    for key in keys:
+        try:
+            counts.append(backend.incr(key))
+        except ValueError:  # the window's first message (or the key expired)
+            counts.append(1 if backend.add(key, 1, timeout) else backend.incr(key))
+    return counts
 
 
 def chat_send(member: Member, content: dict) -> list[Outgoing]:
-    """Chat state comes from the member (kept current by `apply_event`), not a query."""
-    text = _text_field(content, "text", settings.LIVE_CHAT_MAX_LENGTH)
-    if not member.is_teacher:
-        if not member.session.chat_enabled:
-            raise RoomError("chat_off")
-        if member.muted:
-            raise RoomError("muted")
-    if not _chat_allowed_by_rate(member):
-        raise RoomError("chat_rate_limited")
-    message = ChatMessage.objects.create(session=member.session, author=member.user, text=text)
-    return [Outgoing("room", {"type": "chat.message", "message": chat_dict(message)})]
+    [result] = chat_send_many([(member, content)])
+    if isinstance(result, RoomError):
+        raise result
+    return result
+
+
+def chat_send_many(requests: list[tuple[Member, dict]]) -> list[list[Outgoing] | RoomError]:
+    """Chat messages that arrived together in one process, in order: each is checked (text,
+    chat off, muted: the member's state, kept current by `apply_event`, not a query), counted
+    against the shared rate limit (at most LIVE_CHAT_RATE per user per 10 s across tabs and
+    processes; one cache round trip for all), and the accepted ones are stored with one INSERT.
+    Returns, for each, what to send (the stored message, with its id) or its error."""
+    results: list[list[Outgoing] | RoomError] = []
+    checked = []  # (index, member, text)
+    for member, content in requests:
+        try:
+            text = _text_field(content, "text", settings.LIVE_CHAT_MAX_LENGTH)
+            if not member.is_teacher:
+                if not member.session.chat_enabled:
+                    raise RoomError("chat_off")
+                if member.muted:
+                    raise RoomError("muted")
+        except RoomError as exc:
+            results.append(exc)
+            continue
+        results.append([])
+        checked.append((len(results) - 1, member, text))
+    counts = _counters_incr(
+        [_chat_rate_key(member) for _, member, _ in checked], CHAT_RATE_WINDOW_SECONDS * 2
+    )
+    accepted = []
+    for (index, member, text), count in zip(checked, counts, strict=True):
+        if count > settings.LIVE_CHAT_RATE:
+            results[index] = RoomError("chat_rate_limited")
+        else:
+            accepted.append(
+                (index, ChatMessage(session=member.session, author=member.user, text=text))
+            )
+    # PostgreSQL and SQLite ≥ 3.35 return the new ids from the one INSERT.
+    ChatMessage.objects.bulk_create([message for _, message in accepted])
+    for index, message in accepted:
+        results[index] = [Outgoing("room", {"type": "chat.message", "message": chat_dict(message)})]
+    return results
 
 
 def chat_delete(member: Member, content: dict) -> list[Outgoing]:

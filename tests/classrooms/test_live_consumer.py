@@ -6,6 +6,7 @@ must leave the room up. docs/live-protocol.md is the reference.
 
 import asyncio
 import json
+import time
 from types import SimpleNamespace
 
 import pytest
@@ -324,6 +325,41 @@ async def test_mute_state_is_kept_on_the_connection_from_room_events():
     await send(an, type="chat.send", text="back")
     assert (await next_of(an, "chat.message"))["message"]["text"] == "back"
     await an.disconnect()
+
+
+async def test_chat_arriving_during_a_write_is_stored_together_with_the_ids_it_was_sent_with(
+    monkeypatch,
+):
+    r = await make_room()
+    sockets = [(await join(r.session, user))[0] for user in (r.an, r.binh, r.teacher)]
+    batches = []
+    real = room.chat_send_many
+
+    def slow_first_write(requests):
+        batches.append([content["text"] for _, content in requests])
+        if len(batches) == 1:
+            time.sleep(0.3)  # a slow INSERT: the others arrive meanwhile
+        return real(requests)
+
+    monkeypatch.setattr(room, "chat_send_many", slow_first_write)
+    await send(sockets[0], type="chat.send", text="an")
+    await asyncio.sleep(0.05)
+    await asyncio.gather(
+        send(sockets[1], type="chat.send", text="bình"),
+        send(sockets[2], type="chat.send", text="cô"),
+    )
+    seen = [[(await next_of(ws, "chat.message"))["message"] for _ in range(3)] for ws in sockets]
+    assert batches[0] == ["an"] and sorted(batches[1]) == ["bình", "cô"] and len(batches) == 2
+    stored = await sync_to_async(dict)(ChatMessage.objects.values_list("text", "pk"))
+    for messages in seen:
+        assert {m["text"]: m["id"] for m in messages} == stored
+    await send(sockets[2], type="chat.delete", message=stored["bình"])
+    assert await next_of(sockets[0], "chat.deleted") == {
+        "type": "chat.deleted",
+        "message": stored["bình"],
+    }
+    for ws in sockets:
+        await ws.disconnect()
 
 
 async def test_heartbeats_of_many_sockets_are_written_together(settings, monkeypatch):

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from classrooms import room
-from classrooms.models import AttendanceInterval
+from classrooms.models import AttendanceInterval, ChatMessage
 from tests.factories import (
     EnrollmentFactory,
     GuardianshipFactory,
@@ -132,6 +132,40 @@ def test_chat_state_lives_on_the_member_and_follows_mute_events(live, django_ass
     room.chat_mute(teacher, {"all": True, "muted": True})
     assert room.room_state(an)["chat_enabled"] is False and an.muted is True
     assert code(an) == "chat_off"
+
+
+def test_chat_messages_arriving_together_are_one_insert_each_answered(
+    live, settings, django_assert_num_queries
+):
+    """What one process received at once: each message gets its own answer, in order, and the
+    accepted ones are stored by one INSERT, each with the id the room sees."""
+    settings.LIVE_CHAT_RATE = 2
+    an = member(live, EnrollmentFactory(classroom=live.classroom).student)
+    binh = member(live, EnrollmentFactory(classroom=live.classroom).student)
+    binh.muted = True
+    teacher = member(live, live.teacher)
+    requests = [
+        (an, {"text": "một"}),
+        (binh, {"text": "bị tắt tiếng"}),
+        (an, {"text": "   "}),
+        (an, {"text": "hai"}),
+        (an, {"text": "ba"}),  # a third in 10 s: over the limit, even in the same batch
+        (teacher, {"text": "cô đây"}),
+    ]
+    with django_assert_num_queries(1):
+        results = room.chat_send_many(requests)
+    errors = [r.code if isinstance(r, room.RoomError) else None for r in results]
+    assert errors == [None, "muted", "empty", None, "chat_rate_limited", None]
+    sent = [r[0].payload["message"] for r in results if not isinstance(r, room.RoomError)]
+    assert [m["text"] for m in sent] == ["một", "hai", "cô đây"]
+    stored = list(ChatMessage.objects.order_by("pk").values_list("pk", "text", "author"))
+    assert stored == [(m["id"], m["text"], m["author"]["id"]) for m in sent]
+
+    # The ids the room saw are the stored messages: the teacher can delete one.
+    room.chat_delete(teacher, {"message": sent[1]["id"]})
+    assert [m["text"] for m in room.room_state(teacher)["chat"]] == ["một", "cô đây"]
+    with django_assert_num_queries(0):
+        assert room.chat_send_many([]) == []
 
 
 def test_heartbeats_of_a_process_are_one_update(live, settings, django_assert_num_queries):
