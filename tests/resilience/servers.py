@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import signal
 import socket
@@ -29,14 +30,17 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def server_env(db_path: Path, **extra: str) -> dict[str, str]:
-    """Laptop settings on the given SQLite file; the in-memory layer unless REDIS_URL is given."""
+def server_env(db_path: Path, *, conn_max_age: int = 0, **extra: str) -> dict[str, str]:
+    """Laptop settings on the given SQLite file; the in-memory layer unless REDIS_URL is given.
+    `conn_max_age` keeps each thread's database connection, as production's CONN_MAX_AGE does
+    (dev opens one per database call, which costs a third of a handshake on SQLite)."""
     env = os.environ.copy()
     env.pop("REDIS_URL", None)
     env.update(
         DJANGO_SETTINGS_MODULE="lms.settings.dev",
         DEBUG="false",
-        DATABASE_URL=f"sqlite:///{db_path}",
+        DATABASE_URL=f"sqlite:///{db_path}"
+        + (f"?conn_max_age={conn_max_age}" if conn_max_age else ""),
         ALLOWED_HOSTS="127.0.0.1,localhost",
         PYTHONUNBUFFERED="1",
     )
@@ -122,13 +126,45 @@ def make_rooms(env: dict[str, str], *, rooms: int, students: int, seconds: int =
     return json.loads(line[len("ROOMS=") :])
 
 
+def deployed_daphne_options() -> list[str]:
+    """The Daphne options production runs with (Procfile and the systemd unit, which must
+    agree), less the proxy header and bind address and port that a test server sets itself."""
+    procfile = (REPO_ROOT / "Procfile").read_text()
+    unit = (REPO_ROOT / "deploy" / "systemd" / "hoctiep-daphne@.service").read_text()
+    found = []
+    for line in procfile.splitlines():
+        if line.startswith("web1:"):
+            found.append(line.split(":", 1)[1])
+    found += [line.split("=", 1)[1] for line in unit.splitlines() if line.startswith("ExecStart=")]
+    parsed = []
+    for command in found:
+        words = shlex.split(command)[1:-1]  # without daphne and the application
+        options, skip = [], False
+        for word in words:
+            if skip or word == "--proxy-headers":
+                skip = False
+                continue
+            if word in ("-b", "-p"):
+                skip = True
+                continue
+            options.append(word)
+        parsed.append(options)
+    if len(parsed) != 2 or parsed[0] != parsed[1]:
+        raise RuntimeError(
+            f"Procfile and hoctiep-daphne@.service disagree on Daphne's options: {parsed}"
+        )
+    return parsed[0]
+
+
 class Daphne:
-    """One Daphne process serving lms.asgi on a fixed port; can be killed and restarted."""
+    """One Daphne process serving lms.asgi on a fixed port, with production's Daphne options;
+    can be killed and restarted."""
 
     def __init__(self, env: dict[str, str], log_path: Path, port: int | None = None):
         self.env, self.log_path = env, log_path
         self.port = port or free_port()
         self.proc: subprocess.Popen | None = None
+        self.options = deployed_daphne_options()
 
     @property
     def url(self) -> str:
@@ -141,7 +177,7 @@ class Daphne:
         daphne = Path(sys.executable).parent / "daphne"
         with self.log_path.open("ab") as log:
             self.proc = subprocess.Popen(
-                [str(daphne), "-b", HOST, "-p", str(self.port), app],
+                [str(daphne), *self.options, "-b", HOST, "-p", str(self.port), app],
                 cwd=REPO_ROOT,
                 env=self.env,
                 stdout=log,
