@@ -119,3 +119,48 @@ class AtRiskStudent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student_id} {self.classroom_id} ({self.consecutive_absences})"
+
+
+class SchoolDailyCoverage(models.Model):
+    """DailyCoverage added up per school, day, level, grade and closed: the additive figures
+    only (class-days, sessions, attendances), for the daily series of the province and
+    district charts, which would otherwise add up every class-day of the period.
+
+    Rebuilt by ``coverage.services.rollup`` from DailyCoverage for the schools and days it
+    rebuilds; never edited on its own."""
+
+    date = models.DateField(_("date"))
+    district = models.ForeignKey(
+        "classrooms.District", on_delete=models.CASCADE, related_name="+",
+        verbose_name=_("district"),
+    )  # fmt: skip
+    school = models.ForeignKey(
+        "classrooms.School", on_delete=models.CASCADE, related_name="+", verbose_name=_("school")
+    )
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    grade = models.PositiveSmallIntegerField(_("grade"))
+    closed = models.BooleanField(_("closed"), default=False)
+    class_days = models.PositiveIntegerField(_("class-days"), default=0)
+    taught_class_days = models.PositiveIntegerField(_("taught class-days"), default=0)
+    sessions_scheduled = models.PositiveIntegerField(_("sessions scheduled"), default=0)
+    sessions_held = models.PositiveIntegerField(_("sessions held"), default=0)
+    attendances = models.PositiveIntegerField(_("attendances"), default=0)
+    expected = models.PositiveIntegerField(_("expected attendances"), default=0)
+
+    class Meta:
+        ordering = ["date", "school_id"]
+        verbose_name = _("daily coverage of a school")
+        verbose_name_plural = _("daily coverage of schools")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "date", "level", "grade", "closed"],
+                name="one_school_coverage_per_day_level_grade_closed",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["date", "closed"]),
+            models.Index(fields=["district", "date"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_id} {self.date} {self.grade}"

@@ -25,7 +25,7 @@ from classrooms.selectors import _scoped, classroom_list, district_list, school_
 
 from . import definitions
 from .filters import DaysChoice, bound_filterset, default_period
-from .models import AtRiskStudent, DailyCoverage, RollupRun
+from .models import AtRiskStudent, DailyCoverage, RollupRun, SchoolDailyCoverage
 
 VIEWER_ROLES = {Role.SCHOOL_ADMIN, Role.DISTRICT_OFFICER, Role.PROVINCE_OFFICER}
 ATTENTION_DAYS = 5
@@ -123,8 +123,11 @@ def coverage_classroom_get(*, user: User, pk) -> Classroom:
     return get_object_or_404(classroom_list(user=user), pk=pk)
 
 
-def _filtered(user: User, filters: CoverageFilters) -> QuerySet[DailyCoverage]:
-    qs = coverage_rows(user=user).filter(date__gte=filters.start, date__lte=filters.end)
+def _filtered(user: User, filters: CoverageFilters, rows: QuerySet | None = None) -> QuerySet:
+    """The user's rollup rows (DailyCoverage, or ``rows``: SchoolDailyCoverage) that match
+    the filters."""
+    qs = _in_scope(DailyCoverage.objects.all() if rows is None else rows, user)
+    qs = qs.filter(date__gte=filters.start, date__lte=filters.end)
     if filters.level:
         qs = qs.filter(level=filters.level)
     if filters.grade:
@@ -429,18 +432,32 @@ def daily_series(
 ) -> list[dict]:
     """Per date of the period with rollup rows: class-days, closed, taught, coverage % and
     participation %, for the chart and its data table."""
-    qs = _filtered(user, filters)
+    # Read from the per-school rollup: every figure of a date is a sum over its classes, and
+    # a date's distinct classes are its class-days (one row per class and date).
+    qs = _filtered(user, filters, SchoolDailyCoverage.objects.all())
     if school_id is not None:
         qs = qs.filter(school_id=coverage_school_get(user=user, pk=school_id).pk)
     if district_id is not None:
         qs = qs.filter(district_id=coverage_district_get(user=user, pk=district_id).pk)
-    # One row per class and date (the unique constraint), so the distinct classes of a date
-    # are its class-days: count them without COUNT(DISTINCT), which sorts every row.
-    sums = dict(_SUMS, classes=Count("pk"))
-    rows = []
-    for row in qs.values("date").annotate(**sums).order_by("date"):
-        rows.append(_finish(row))
-    return rows
+    # (Aliased: an annotation cannot take the name of the field it adds up.)
+    sums = {f"total_{k}": v for k, v in _SCHOOL_DAY_SUMS.items()}
+    return [
+        _finish({"date": row["date"], **{k: row[f"total_{k}"] for k in _SCHOOL_DAY_SUMS}})
+        for row in qs.values("date").annotate(**sums).order_by("date")
+    ]
+
+
+_SCHOOL_DAY_SUMS = {
+    "class_days": Sum("class_days"),
+    "classes": Sum("class_days"),
+    "closed_class_days": Sum("class_days", filter=Q(closed=True)),
+    "taught_class_days": Sum("taught_class_days"),
+    "taught_closed_class_days": Sum("taught_class_days", filter=Q(closed=True)),
+    "sessions_scheduled": Sum("sessions_scheduled"),
+    "sessions_held": Sum("sessions_held"),
+    "attendances": Sum("attendances"),
+    "expected_attendances": Sum("expected"),
+}
 
 
 def _last_school_days(qs: QuerySet[DailyCoverage], n: int) -> list[datetime.date]:

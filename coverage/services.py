@@ -19,14 +19,14 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from classrooms.models import AcademicYear, Classroom, Enrollment, LiveSession, SessionStatus
 from courses.models import LessonAssignment, LessonProgress
 
 from . import definitions
-from .models import AtRiskStudent, DailyCoverage, RollupRun
+from .models import AtRiskStudent, DailyCoverage, RollupRun, SchoolDailyCoverage
 
 CHUNK = 400  # classrooms per batch of queries
 UPDATE_FIELDS = [
@@ -174,6 +174,51 @@ def _rollup_chunk(
     return rows, students_at_risk
 
 
+SCHOOL_KEY = ["date", "district_id", "school_id", "level", "grade", "closed"]
+SCHOOL_SUMS = {
+    "class_days": Count("pk"),
+    "taught_class_days": Count("pk", filter=Q(taught=True)),
+    "sessions_scheduled": Sum("sessions_scheduled"),
+    "sessions_held": Sum("sessions_held"),
+    "attendances": Sum("attendances"),
+    "expected": Sum("expected"),
+}
+
+
+def _rebuild_school_days(school_ids: set[int], days: list[datetime.date]) -> None:
+    """Bring SchoolDailyCoverage of these schools and days in line with their DailyCoverage
+    rows, writing only the rows that changed (and deleting those with no class-day left)."""
+    fresh = {
+        tuple(row[k] for k in SCHOOL_KEY): tuple(row[k] or 0 for k in SCHOOL_SUMS)
+        for row in DailyCoverage.objects.filter(school_id__in=school_ids, date__in=days)
+        .values(*SCHOOL_KEY)
+        .annotate(**SCHOOL_SUMS)
+        .order_by()
+    }
+    stored = {
+        tuple(values[:6]): (pk, tuple(values[6:]))
+        for pk, *values in SchoolDailyCoverage.objects.filter(
+            school_id__in=school_ids, date__in=days
+        ).values_list("pk", *SCHOOL_KEY, *SCHOOL_SUMS)
+    }
+    gone = [pk for key, (pk, _sums) in stored.items() if key not in fresh]
+    if gone:
+        SchoolDailyCoverage.objects.filter(pk__in=gone).delete()
+    changed = [
+        SchoolDailyCoverage(**dict(zip(SCHOOL_KEY, key, strict=True)),
+                            **dict(zip(SCHOOL_SUMS, sums, strict=True)))
+        for key, sums in fresh.items()
+        if stored.get(key, (None, None))[1] != sums
+    ]  # fmt: skip
+    SchoolDailyCoverage.objects.bulk_create(
+        changed,
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=["school", "date", "level", "grade", "closed"],
+        update_fields=list(SCHOOL_SUMS),
+    )
+
+
 def _replace_at_risk(rows: list[DailyCoverage], run_end, students: list[AtRiskStudent]) -> None:
     """Store the at-risk students of the classes whose latest rollup row is among ``rows``
     (a rebuild of past days only, or of a day that is not a school day, leaves the current
@@ -248,6 +293,7 @@ def rollup(
                     update_fields=UPDATE_FIELDS,
                 )
                 _replace_at_risk(rows, run[-1], students_at_risk)
+                _rebuild_school_days({c.school_id for c in chunk}, run)
             written += len(rows)
     RollupRun.objects.create(
         started_at=started,

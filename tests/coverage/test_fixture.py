@@ -153,3 +153,62 @@ def test_district_officer_scope(client, fx):
     assert "4 of 6 closed class-days taught online" in page
     client.force_login(fx.classes["9A"].teacher)
     assert client.get("/coverage/").status_code == 404
+
+
+def _series_from_class_days(filters):
+    """The chart's series added up straight from the class-day rows."""
+    from django.db.models import Count, Q, Sum
+
+    from coverage.models import DailyCoverage
+
+    qs = DailyCoverage.objects.filter(date__gte=filters.start, date__lte=filters.end)
+    if filters.closures_only:
+        qs = qs.filter(closed=True)
+    if filters.level:
+        qs = qs.filter(level=filters.level)
+    if filters.grade:
+        qs = qs.filter(grade=filters.grade)
+    return [
+        (r["date"], r["n"], r["closed_n"], r["taught_n"], r["held"], r["att"], r["exp"])
+        for r in qs.values("date")
+        .annotate(
+            n=Count("pk"),
+            closed_n=Count("pk", filter=Q(closed=True)),
+            taught_n=Count("pk", filter=Q(taught=True)),
+            held=Sum("sessions_held"),
+            att=Sum("attendances"),
+            exp=Sum("expected"),
+        )  # fmt: skip
+        .order_by("date")
+    ]
+
+
+@pytest.mark.parametrize("extra", [{}, {"days": "all"}, {"grade": "9"}, {"level": "thpt"}])
+def test_the_chart_series_adds_up_the_class_days(fx, extra):
+    filters = closed_filters(**extra)
+    series = [
+        (
+            r["date"],
+            r["class_days"],
+            r["closed_class_days"],
+            r["taught_class_days"],
+            r["sessions_held"],
+            r["attendances"],
+            r["expected_attendances"],
+        )  # fmt: skip
+        for r in selectors.daily_series(user=fx.province, filters=filters)
+    ]
+    assert series == _series_from_class_days(filters)
+    assert series  # the fixture has rows for every filter set here
+
+
+def test_the_chart_series_follows_a_class_rebuild(fx):
+    from classrooms.models import AttendanceRecord
+
+    filters = closed_filters(days="all")
+    record = AttendanceRecord.objects.filter(status="absent").select_related("session").first()
+    AttendanceRecord.objects.filter(pk=record.pk).update(status="present")
+    rollup(since=MON, classroom_ids=[record.session.classroom_id])
+    assert [r[5] for r in _series_from_class_days(filters)] == [
+        r["attendances"] for r in selectors.daily_series(user=fx.province, filters=filters)
+    ]
