@@ -305,17 +305,20 @@ def measure(args) -> None:
     print(f"{args.requests} sequential GETs each (after 3 warm-up), server time in-process:")
     print("| level | kind | page | p50 | p95 | max | p50 ÷ baseline |")
     print("| --- | --- | --- | ---: | ---: | ---: | ---: |")
-    worst = 0.0
+    worst = before = 0.0
     for level, kind, label, samples in results:
         p50, p95 = statistics.median(samples), percentile(samples, 95)
-        if level != "baseline":
+        if "before VACUUM" in label:
+            before = max(before, p95)
+        elif level != "baseline":
             worst = max(worst, p95)
         print(
             f"| {level} | {kind} | {label} | {p50:.1f} ms | {p95:.1f} ms | "
             f"{max(samples):.1f} ms | {p50 / baseline:.1f}× |"
         )
-    print(f"worst p95: {worst:.1f} ms (target < {TARGET_MS} ms): "
-          f"{'met' if worst < TARGET_MS else 'NOT met'}")  # fmt: skip
+    print(f"worst p95 (tables vacuumed and analyzed, as autovacuum keeps them): {worst:.1f} ms "
+          f"(target < {TARGET_MS} ms): {'met' if worst < TARGET_MS else 'NOT met'}; "
+          f"before the VACUUM ANALYZE: {before:.1f} ms")  # fmt: skip
 
     print(f"\nmeasured {datetime.datetime.now():%Y-%m-%d %H:%M}")
 
