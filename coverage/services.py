@@ -18,7 +18,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
@@ -29,6 +29,7 @@ from . import definitions
 from .models import AtRiskStudent, DailyCoverage, RollupRun, SchoolDailyCoverage
 
 CHUNK = 400  # classrooms per batch of queries
+ANALYZE_AFTER_ROWS = 10_000  # a full rebuild this big refreshes the planner's statistics
 UPDATE_FIELDS = [
     "district", "school", "level", "grade", "closed", "taught", "sessions_scheduled",
     "sessions_held", "enrolled", "attendances", "expected", "at_risk", "updated_at",
@@ -295,13 +296,22 @@ def rollup(
                 _replace_at_risk(rows, run[-1], students_at_risk)
                 _rebuild_school_days({c.school_id for c in chunk}, run)
             written += len(rows)
+    full = classroom_ids is None and dates is None
+    if full and written >= ANALYZE_AFTER_ROWS and connection.vendor == "postgresql":
+        # The dashboards' plans depend on fresh statistics of the rollup tables; after a
+        # rebuild of many class-days, refresh them now rather than when autoanalyze gets to it.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "ANALYZE coverage_dailycoverage, coverage_schooldailycoverage, "
+                "coverage_atriskstudent"
+            )
     RollupRun.objects.create(
         started_at=started,
         finished_at=timezone.now(),
         first_day=start,
         last_day=end,
         rows=written,
-        full=classroom_ids is None and dates is None,
+        full=full,
     )
     return written
 

@@ -188,3 +188,27 @@ def test_a_rebuild_rewrites_only_the_rows_whose_figures_changed(today, klass):
     assert {d: t for d, t in after.items() if d != MONDAY} == {
         d: t for d, t in before.items() if d != MONDAY
     }
+
+
+def test_a_big_full_rebuild_refreshes_the_planner_statistics(today, klass, monkeypatch):
+    from django.db import connection
+
+    from coverage import services
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's ANALYZE: runs when DATABASE_URL points at PostgreSQL")
+
+    def analyzed():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT analyze_count + autoanalyze_count FROM pg_stat_user_tables "
+                "WHERE relname = 'coverage_schooldailycoverage'"
+            )
+            return cursor.fetchone()[0]
+
+    monkeypatch.setattr(services, "ANALYZE_AFTER_ROWS", 1)
+    before = analyzed()
+    rollup(since=MONDAY)
+    rollup(since=MONDAY, classroom_ids=[klass.pk])  # a partial rebuild does not
+    connection.cursor().execute("SELECT pg_stat_clear_snapshot()")
+    assert analyzed() == before + 1
