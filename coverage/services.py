@@ -186,7 +186,7 @@ SCHOOL_SUMS = {
 }
 
 
-def _rebuild_school_days(school_ids: set[int], days: list[datetime.date]) -> None:
+def rebuild_school_days(school_ids: set[int], days: list[datetime.date]) -> None:
     """Bring SchoolDailyCoverage of these schools and days in line with their DailyCoverage
     rows, writing only the rows that changed (and deleting those with no class-day left)."""
     fresh = {
@@ -294,7 +294,7 @@ def rollup(
                     update_fields=UPDATE_FIELDS,
                 )
                 _replace_at_risk(rows, run[-1], students_at_risk)
-                _rebuild_school_days({c.school_id for c in chunk}, run)
+                rebuild_school_days({c.school_id for c in chunk}, run)
             written += len(rows)
     full = classroom_ids is None and dates is None
     if full and written >= ANALYZE_AFTER_ROWS and connection.vendor == "postgresql":

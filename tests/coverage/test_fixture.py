@@ -212,3 +212,16 @@ def test_the_chart_series_follows_a_class_rebuild(fx):
     assert [r[5] for r in _series_from_class_days(filters)] == [
         r["attendances"] for r in selectors.daily_series(user=fx.province, filters=filters)
     ]
+
+
+def test_deleting_a_class_takes_it_out_of_the_chart(fx):
+    from classrooms.models import Classroom
+
+    filters = closed_filters(days="all")
+    classroom = Classroom.objects.filter(daily_coverage__isnull=False).first()
+    before = sum(r["class_days"] for r in selectors.daily_series(user=fx.province, filters=filters))
+    days = classroom.daily_coverage.count()
+    classroom.delete()
+    after = selectors.daily_series(user=fx.province, filters=filters)
+    assert sum(r["class_days"] for r in after) == before - days
+    assert [r[1] for r in _series_from_class_days(filters)] == [r["class_days"] for r in after]
