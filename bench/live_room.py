@@ -2,13 +2,16 @@
 
     .venv/bin/python bench/live_room.py [--rooms 25 --per-room 40 --rate 2 --seconds 30]
                                        [--redis-url redis://127.0.0.1:6379/14]
+                                       [--conn-max-age 60]
 
 Both servers are one Daphne process each, run one after the other on the same SQLite file and
-layer (in-memory, or Redis with --redis-url). Authenticated students (sessions made with
-Django's SessionStore) fill `rooms` rooms of `per-room`; chat goes out at `rate` messages/s per
-room, spread over ten senders per room so that no one passes the room's chat limit
-(LIVE_CHAT_RATE per 10 s). Each message carries its send time; every receiver records the
-fan-out latency. Reports p50/p95/p99, delivered/expected and the server's CPU seconds.
+layer (in-memory, or Redis with --redis-url), keeping database connections --conn-max-age
+seconds as production does (CONN_MAX_AGE, 60; 0 is the laptop settings' one per call).
+Authenticated students (sessions made with Django's SessionStore) fill `rooms` rooms of
+`per-room`; chat goes out at `rate` messages/s per room, spread over ten senders per room so
+that no one passes the room's chat limit (LIVE_CHAT_RATE per 10 s). Each message carries its
+send time; every receiver records the fan-out latency. Reports p50/p95/p99, delivered/expected
+and the server's CPU seconds.
 Targets: the room delivers ≥ 80% of the bare app's throughput, and its p99 ≤ 1.25× bare's p99.
 """
 
@@ -123,12 +126,17 @@ def main():
     parser.add_argument("--rate", type=float, default=2.0, help="chat messages/s per room")
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--redis-url", default="")
+    parser.add_argument("--conn-max-age", type=int, default=60, help="seconds (production: 60)")
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-live-"))
     db = migrated_sqlite(tmp, tmp / "bench.sqlite3")
     extra = {"REDIS_URL": args.redis_url} if args.redis_url else {}
     env = server_env(db, **extra)
+    # Database connections kept as production keeps them (lms/settings/production.py); 0 is the
+    # laptop's one connection per database call.
+    if args.conn_max_age:
+        env["DATABASE_URL"] = f"sqlite:///{db}?conn_max_age={args.conn_max_age}"
     started = time.time()
     rooms = make_rooms(env, rooms=args.rooms, students=args.per_room, seconds=3600)
     elapsed = time.time() - started
