@@ -1,19 +1,23 @@
 """Scale: 2 Daphne workers + Redis holding thousands of signed-in student sockets.
 
     .venv/bin/python bench/scale.py [--sockets 5000 --per-room 40 --deliveries 500
-                                     --seconds 60 --heartbeat 20 --layers redis,pubsub]
+                                     --seconds 60 --heartbeat 20 --layers redis,pubsub
+                                     --connecting 20 --json results.json]
+    .venv/bin/python bench/scale.py --quick   # 400 sockets, 20 s: a check that it all works
 
 Everything runs on this machine, on loopback: a private PostgreSQL cluster (the bench DB; the
 students' sessions are made with Django's SessionStore in it), a private Redis, two Daphne
-workers (lms.settings.production, as deployed), and this process as every client. Students
-fill rooms of `per-room` (125 rooms of 40 for 5,000), split between the workers as nginx's
-least_conn would. Each socket heartbeats every `heartbeat` s; chat goes out so that the room
-fan-out makes `deliveries` deliveries/s in total, from senders rotating within each room (below
+workers (lms.settings.production and the Procfile's Daphne options, as deployed), and this
+process as every client. Students fill rooms of `per-room` (125 rooms of 40 for 5,000), split
+between the workers as nginx's least_conn would, `--connecting` handshakes at a time. Each
+socket heartbeats every `heartbeat` s; chat goes out so that the room fan-out makes
+`deliveries` deliveries/s in total, from senders rotating within each room (below
 LIVE_CHAT_RATE). Each message carries its send time.
 
 For each channel layer in `--layers`, in the same run on the same data, it reports: connect
 time (all sockets in their room), delivered/expected chat deliveries (target: nothing lost),
-fan-out latency p50/p95/p99, and memory per connection (workers' RSS growth / sockets).
+fan-out latency p50/p95/p99, memory per connection (workers' RSS growth / sockets), the CPU
+of the workers, Redis and this client process while the chat runs, and the load average.
 """
 
 import argparse
@@ -33,7 +37,14 @@ sys.path.insert(0, str(ROOT))
 
 from websockets.exceptions import InvalidHandshake, InvalidMessage  # noqa: E402
 
-from tests.resilience.servers import Daphne, make_rooms, manage, server_env, ws_connect  # noqa: E402
+from tests.resilience.servers import (  # noqa: E402
+    Daphne,
+    deployed_daphne_options,
+    make_rooms,
+    manage,
+    server_env,
+    ws_connect,
+)
 from tests.resilience.services import PrivatePostgres, PrivateRedis  # noqa: E402
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -65,10 +76,11 @@ class Student:
 
     async def connect(self, worker: Daphne, session_id: int):
         started = time.monotonic()
-        for attempt in range(5):  # Daphne drops handshakes it cannot accept within 5 s
+        for attempt in range(5):  # counted: a handshake the worker dropped is a finding
             try:
+                # As long as the worker's own handshake timeout (a browser waits longer still).
                 self.ws = await ws_connect(
-                    worker.ws_url(session_id), self.spec["cookie"], worker.url
+                    worker.ws_url(session_id), self.spec["cookie"], worker.url, open_timeout=60
                 )
                 break
             except (OSError, TimeoutError, InvalidHandshake, InvalidMessage):
@@ -104,7 +116,13 @@ async def heartbeats(students, period):
             await asyncio.sleep(offset)
 
 
-async def measure(workers, rooms, args) -> dict:
+def own_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+async def measure(workers, redis, rooms, args) -> dict:
+    load_before = os.getloadavg()
     rss_before = sum(rss_mb(w.proc.pid) for w in workers)
     students, by_room = [], []
     for index, room in enumerate(rooms):
@@ -112,15 +130,15 @@ async def measure(workers, rooms, args) -> dict:
         by_room.append(members)
         students.extend(members)
     started = time.monotonic()
-    batch = 20  # connect in waves, as a class arriving does
-    for i in range(0, len(students), batch):
-        wave = students[i : i + batch]
-        await asyncio.gather(
-            *(
-                s.connect(workers[n % len(workers)], rooms[s.room_index]["session"])
-                for n, s in enumerate(wave, start=i)
-            )
-        )
+    # `connecting` handshakes in flight at a time, a new one as soon as one is done: students
+    # arriving steadily, as fast as the workers let them in.
+    gate = asyncio.Semaphore(args.connecting)
+
+    async def arrive(n, student):
+        async with gate:
+            await student.connect(workers[n % len(workers)], rooms[student.room_index]["session"])
+
+    await asyncio.gather(*(arrive(n, s) for n, s in enumerate(students)))
     connect_all = time.monotonic() - started
     await asyncio.sleep(3)  # join notices settle
     rss_after = sum(rss_mb(w.proc.pid) for w in workers)
@@ -134,6 +152,8 @@ async def measure(workers, rooms, args) -> dict:
     messages_per_second = args.deliveries / (per_room - 0)  # every member receives, sender too
     interval = 1 / messages_per_second
     cpu_before = [cpu_seconds(w.proc.pid) for w in workers]
+    redis_before, own_before = cpu_seconds(redis.proc.pid), own_cpu_seconds()
+    chat_started = time.monotonic()
     sent = 0
     turn = 0
     until = time.monotonic() + args.seconds
@@ -148,6 +168,9 @@ async def measure(workers, rooms, args) -> dict:
         await asyncio.sleep(max(0.0, next_at - time.monotonic()))
     await asyncio.sleep(5)  # drain
     cpu = [cpu_seconds(w.proc.pid) - b for w, b in zip(workers, cpu_before, strict=True)]
+    chat_wall = time.monotonic() - chat_started
+    redis_cpu, own_cpu = cpu_seconds(redis.proc.pid) - redis_before, own_cpu_seconds() - own_before
+    load_during = os.getloadavg()
     beating.cancel()
     for task in listeners:
         task.cancel()
@@ -168,6 +191,12 @@ async def measure(workers, rooms, args) -> dict:
         "rss_per_socket_kb": 1024 * (rss_after - rss_before) / len(students),
         "rss_total_mb": rss_after,
         "cpu_per_worker": cpu,
+        "cpu_share_per_worker": [c / chat_wall for c in cpu],
+        "cpu_share_redis": redis_cpu / chat_wall,
+        "cpu_share_clients": own_cpu / chat_wall,
+        "handshakes_per_s": len(students) / connect_all,
+        "load_before": load_before,
+        "load_during": load_during,
         "errors": {e: errors.count(e) for e in set(errors)},
     }
 
@@ -181,7 +210,12 @@ def main():
     parser.add_argument("--heartbeat", type=int, default=20)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--layers", default="redis,pubsub")
+    parser.add_argument("--connecting", type=int, default=20, help="handshakes in flight")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--quick", action="store_true", help="400 sockets for 20 s")
     args = parser.parse_args()
+    if args.quick:
+        args.sockets, args.seconds = 400, 20
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     need = 4 * args.sockets + 1024  # client and server ends, Redis and DB connections
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(soft, need)), hard))
@@ -215,27 +249,45 @@ def main():
                 Daphne(layer_env, tmp / f"{layer}-{i}.log").start() for i in range(args.workers)
             ]
             try:
-                results[layer] = asyncio.run(measure(workers, rooms, args))
+                results[layer] = asyncio.run(measure(workers, redis, rooms, args))
             finally:
                 for worker in workers:
                     worker.stop()
             r = results[layer]
             print(
                 f"{layer:6} {r['sockets']} sockets in {r['connect_all_s']:.0f} s "
-                f"(per socket p50 {r['connect_p50_ms']:.0f} / p95 {r['connect_p95_ms']:.0f} ms); "
+                f"({r['handshakes_per_s']:.0f} handshakes/s; per socket p50 "
+                f"{r['connect_p50_ms']:.0f} / p95 {r['connect_p95_ms']:.0f} ms, "
+                f"{r['connect_retries']} retried); "
                 f"delivered {r['delivered']}/{r['expected']}; latency p50 {r['p50']:.0f} "
                 f"p95 {r['p95']:.0f} p99 {r['p99']:.0f} ms; "
                 f"{r['rss_per_socket_kb']:.0f} KB/socket ({r['rss_total_mb']:.0f} MB in workers); "
-                f"worker CPU {', '.join(f'{c:.0f}' for c in r['cpu_per_worker'])} s "
-                f"over {args.seconds:.0f} s; errors {r['errors']}",
+                f"CPU during chat: workers "
+                f"{', '.join(f'{c:.0%}' for c in r['cpu_share_per_worker'])}, "
+                f"redis {r['cpu_share_redis']:.0%}, clients {r['cpu_share_clients']:.0%}; "
+                f"load {' '.join(f'{x:.2f}' for x in r['load_before'])} before, "
+                f"{' '.join(f'{x:.2f}' for x in r['load_during'])} at the end; "
+                f"errors {r['errors']}",
                 flush=True,
             )
-        print(
-            f"machine: {platform.machine()} {os.cpu_count()} cores, "
-            f"Python {platform.python_version()}; {args.workers} workers; "
+        machine = (
+            f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}; "
+            f"{args.workers} workers (daphne {' '.join(deployed_daphne_options())}); "
             f"{args.deliveries:.0f} deliveries/s for {args.seconds:.0f} s; "
             f"heartbeat {args.heartbeat} s"
         )
+        print("machine:", machine)
+        if args.json:
+            args.json.write_text(
+                json.dumps(
+                    {
+                        "machine": machine,
+                        "args": vars(args) | {"json": str(args.json)},
+                        "results": results,
+                    },
+                    indent=1,
+                )
+            )
     finally:
         redis.stop()
         pg.destroy()

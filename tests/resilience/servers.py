@@ -222,7 +222,7 @@ class Daphne:
             return ""
 
 
-async def ws_connect(url: str, cookie: str, origin: str):
+async def ws_connect(url: str, cookie: str, origin: str, *, open_timeout: float = 10):
     """A websocket to the room, signed in by cookie (never through a proxy)."""
     from websockets.asyncio.client import connect
 
@@ -231,7 +231,7 @@ async def ws_connect(url: str, cookie: str, origin: str):
         origin=origin,
         additional_headers={"Cookie": cookie},
         proxy=None,
-        open_timeout=10,
+        open_timeout=open_timeout,
         ping_interval=None,
         max_queue=None,
     )
