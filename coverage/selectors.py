@@ -227,6 +227,25 @@ def _grouped(qs: QuerySet[DailyCoverage], group: str) -> dict[int, dict]:
     return rows
 
 
+def _grouped_from_school_days(
+    user: User, filters: CoverageFilters, group: str, **scope
+) -> dict[int, dict]:
+    """``_grouped`` by district or school for the start dashboard, read from the per-school
+    rollup: the same sums, at-risk and enrolled students, but no count of distinct classes
+    ("classes" is 0), which only the API shows and which days cannot add up."""
+    qs = _filtered(user, filters, SchoolDailyCoverage.objects.all()).filter(**scope)
+    latest = _latest(_filtered(user, filters).filter(**scope), group)
+    sums = {f"total_{k}": v for k, v in _SCHOOL_DAY_SUMS.items() if k != "classes"}
+    rows = {}
+    for part in qs.values(group).annotate(**sums).order_by():
+        row = {group: part[group], **{k[len("total_") :]: part[k] for k in sums}}
+        extra = latest.get(row[group], {})
+        row["at_risk_students"] = extra.get("at_risk") or 0
+        row["students"] = extra.get("students") or 0
+        rows[row[group]] = _finish(row)
+    return rows
+
+
 def today_figures(*, user: User, filters: CoverageFilters | None = None) -> dict:
     """Today's key figures: closed classes, how many of them were taught online, participation
     in today's held sessions, and at-risk students (as of the last rolled-up day)."""
@@ -620,7 +639,9 @@ def start_page(*, user: User, filters: CoverageFilters) -> dict:
     series, one row per district (province), school (district officer) or class (school
     admin), the schools that need attention and the first 100 students at risk. Cached for
     START_PAGE_SECONDS under ``start_page_cache_key`` (a new rollup run changes the key).
-    The summary is added up from the rows' grouping rather than scanned again."""
+    The summary is added up from the rows' grouping rather than scanned again. District and
+    school rows come from the per-school rollup (``_grouped_from_school_days``): the page
+    shows no count of distinct classes, the API does."""
     if not user_sees_coverage(user):
         raise Http404
     key = start_page_cache_key(user=user, filters=filters)
@@ -630,11 +651,13 @@ def start_page(*, user: User, filters: CoverageFilters) -> dict:
     role = Role.PROVINCE_OFFICER if user.is_superuser else user.role
     qs = _filtered(user, filters)
     if role == Role.PROVINCE_OFFICER:
-        grouped = _grouped(qs, "district_id")
+        grouped = _grouped_from_school_days(user, filters, "district_id")
         rows = district_rows(user=user, filters=filters, grouped=grouped)
         level = "province"
     elif role == Role.DISTRICT_OFFICER:
-        grouped = _grouped(qs.filter(district_id=user.district_id), "school_id")
+        grouped = _grouped_from_school_days(
+            user, filters, "school_id", district_id=user.district_id
+        )
         rows = school_rows(
             user=user, filters=filters, district_id=user.district_id, grouped=grouped
         )

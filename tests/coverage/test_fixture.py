@@ -225,3 +225,28 @@ def test_deleting_a_class_takes_it_out_of_the_chart(fx):
     after = selectors.daily_series(user=fx.province, filters=filters)
     assert sum(r["class_days"] for r in after) == before - days
     assert [r[1] for r in _series_from_class_days(filters)] == [r["class_days"] for r in after]
+
+
+@pytest.mark.parametrize("extra", [{}, {"days": "all"}, {"grade": "9"}])
+def test_the_start_dashboard_rows_are_the_drill_down_rows(fx, extra):
+    # The start page reads the per-school rollup; the drill-down and the API read class-days.
+    from django.core.cache import cache
+
+    filters = closed_filters(**extra)
+    for user, rows in (
+        (fx.province, lambda: selectors.district_rows(user=fx.province, filters=filters)),
+        (
+            fx.officer_d1,
+            lambda: selectors.school_rows(
+                user=fx.officer_d1, filters=filters, district_id=fx.d1.pk
+            ),
+        ),
+    ):
+        cache.clear()
+        page = selectors.start_page(user=user, filters=filters)["rows"]
+        expected = rows()
+        assert len(page) == len(expected) > 0
+        for got, want in zip(page, expected, strict=True):
+            assert {k: v for k, v in got.items() if k != "classes"} == {
+                k: v for k, v in want.items() if k != "classes"
+            }
