@@ -25,6 +25,17 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake
 OPEN_TIMEOUT = 60
 
 
+async def until(predicate, timeout: float, what: str, describe=None) -> None:
+    """Wait until predicate() is true, polling every 0.1 s; fail after timeout seconds,
+    naming what was awaited (and describe()'s account of the clients, when given)."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            detail = f": {describe()}" if describe is not None else ""
+            raise AssertionError(f"timed out waiting for {what}{detail}")
+        await asyncio.sleep(0.1)
+
+
 async def _connect(url: str, cookie: str, origin: str):
     from websockets.asyncio.client import connect
 
@@ -120,3 +131,20 @@ class RoomClient:
         self.stopped = True
         if self.ws is not None:
             await self.ws.close()
+
+
+def two_worker_room(env: dict[str, str], log_dir, *, students: int):
+    """One live session of `students`, two Daphne workers started on `env`, and a RoomClient
+    per student (quick backoff) whose first try goes to worker i % 2 and who fails over to the
+    other. Returns (room, workers, clients); the caller runs the clients and stops the workers."""
+    from tests.resilience.servers import Daphne, make_rooms
+
+    [room] = make_rooms(env, rooms=1, students=students, seconds=600)
+    workers = [Daphne(env, log_dir / f"daphne{i}.log").start() for i in range(2)]
+    urls = [w.ws_url(room["session"]) for w in workers]
+    origins = [w.url for w in workers]
+    clients = [
+        RoomClient(urls, s["cookie"], origins, base=0.25, cap=2.0, first=i)
+        for i, s in enumerate(room["students"])
+    ]
+    return room, workers, clients

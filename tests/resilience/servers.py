@@ -12,6 +12,7 @@ import shlex
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -115,6 +116,16 @@ for _ in range(spec["rooms"]):
     })
 print("ROOMS=" + json.dumps(rooms))
 """
+
+
+def sqlite_rows(db: Path):
+    """rows(sql, *params): run a query (`?` placeholders) on the servers' SQLite database."""
+
+    def rows(sql: str, *params):
+        with sqlite3.connect(db) as conn:
+            return conn.execute(sql, params).fetchall()
+
+    return rows
 
 
 def make_rooms(env: dict[str, str], *, rooms: int, students: int, seconds: int = 2700) -> list:

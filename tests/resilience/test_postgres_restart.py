@@ -13,7 +13,7 @@ import time
 import pytest
 
 from tests.resilience.attendance_checks import assert_attendance_kept
-from tests.resilience.clients import RoomClient
+from tests.resilience.clients import RoomClient, until
 from tests.resilience.servers import Daphne, make_rooms, manage, server_env, ws_connect
 from tests.resilience.services import PrivatePostgres, fault_test
 
@@ -22,14 +22,6 @@ pytestmark = [pytest.mark.asyncio, fault_test]
 HEARTBEAT = 2
 STALE = 8
 STUDENTS = 4
-
-
-async def _until(predicate, timeout, what):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.1)
 
 
 async def test_room_and_attendance_survive_a_postgres_restart(tmp_path):
@@ -69,7 +61,7 @@ async def _run_session(env, pg, room, tmp_path, psycopg):
     tasks = [asyncio.create_task(c.run()) for c in clients]
     teacher = None
     try:
-        await _until(lambda: all(c.in_room.is_set() for c in clients), 30, "everyone in")
+        await until(lambda: all(c.in_room.is_set() for c in clients), 30, "everyone in")
         await asyncio.sleep(2 * HEARTBEAT + 0.3)  # just after a heartbeat
 
         pg.stop("fast")  # drops every connection the worker holds
@@ -88,14 +80,12 @@ async def _run_session(env, pg, room, tmp_path, psycopg):
         teacher = await ws_connect(url, room["teacher"]["cookie"], origin)
         await asyncio.sleep(0.5)
         await teacher.send(json.dumps({"type": "chat.send", "text": "Máy chủ vừa khởi động lại"}))
-        await _until(
-            lambda: all("Máy chủ vừa khởi động lại" in c.chat for c in clients), 10, "chat"
-        )
+        await until(lambda: all("Máy chủ vừa khởi động lại" in c.chat for c in clients), 10, "chat")
         await asyncio.sleep(STALE + 1)
         manage("close_stale_attendance", env=env)
         await asyncio.sleep(HEARTBEAT)
         await teacher.send(json.dumps({"type": "session.end"}))
-        await _until(lambda: all(c.ended.is_set() for c in clients), 15, "session end")
+        await until(lambda: all(c.ended.is_set() for c in clients), 15, "session end")
     finally:
         if teacher is not None:
             await teacher.close()

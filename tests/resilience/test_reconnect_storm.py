@@ -21,7 +21,7 @@ import time
 
 import pytest
 
-from tests.resilience.clients import RoomClient
+from tests.resilience.clients import RoomClient, until
 from tests.resilience.servers import Daphne, make_rooms, migrated_sqlite, server_env
 from tests.resilience.services import fault_test
 
@@ -43,17 +43,16 @@ def busiest_share(values, width=BIN):
     return max(histogram(values, width).values()) / len(values)
 
 
+def _account(clients):
+    codes = {}
+    for c in clients:
+        for _, code in c.closes:
+            codes[code] = codes.get(code, 0) + 1
+    return f"{sum(c.in_room.is_set() for c in clients)} in, closes {codes}"
+
+
 async def _until(predicate, timeout, what, clients):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            codes = {}
-            for c in clients:
-                for _, code in c.closes:
-                    codes[code] = codes.get(code, 0) + 1
-            in_room = sum(c.in_room.is_set() for c in clients)
-            raise AssertionError(f"timed out waiting for {what}: {in_room} in, closes {codes}")
-        await asyncio.sleep(0.1)
+    await until(predicate, timeout, what, describe=lambda: _account(clients))
 
 
 async def test_500_clients_reconnect_spread_out_after_a_restart(tmp_path, tmp_path_factory):

@@ -9,14 +9,13 @@ the session ends, no interval is open and nobody lost more than one heartbeat.
 """
 
 import asyncio
-import sqlite3
 import time
 
 import pytest
 
 from tests.resilience.attendance_checks import assert_attendance_kept
-from tests.resilience.clients import RoomClient
-from tests.resilience.servers import Daphne, make_rooms, manage, migrated_sqlite, server_env
+from tests.resilience.clients import two_worker_room, until
+from tests.resilience.servers import manage, migrated_sqlite, server_env, sqlite_rows
 from tests.resilience.services import PrivateRedis, fault_test
 
 pytestmark = [pytest.mark.asyncio, fault_test]
@@ -25,14 +24,6 @@ HEARTBEAT = 1
 STALE = 6
 STUDENTS = 6
 OUTAGE = STALE + 3  # longer than the stale window: only the database can keep them present
-
-
-async def _until(predicate, timeout, what):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.1)
 
 
 @pytest.mark.parametrize("layer", ["redis", "pubsub"])
@@ -49,23 +40,13 @@ async def test_room_survives_a_redis_restart_and_attendance_does_not_notice(
         ATTENDANCE_STALE_SECONDS=str(STALE),
     )
 
-    def rows(sql, *params):
-        with sqlite3.connect(db) as conn:
-            return conn.execute(sql, params).fetchall()
-
-    [room] = make_rooms(env, rooms=1, students=STUDENTS, seconds=600)
+    rows = sqlite_rows(db)
+    room, workers, clients = two_worker_room(env, tmp_path, students=STUDENTS)
     session_id = room["session"]
-    workers = [Daphne(env, tmp_path / f"daphne{i}.log").start() for i in range(2)]
-    urls = [w.ws_url(session_id) for w in workers]
-    origins = [w.url for w in workers]
-    clients = [
-        RoomClient(urls, s["cookie"], origins, base=0.25, cap=2.0, first=i)
-        for i, s in enumerate(room["students"])
-    ]
     tasks = [asyncio.create_task(c.run()) for c in clients]
     teacher = None
     try:
-        await _until(lambda: all(c.in_room.is_set() for c in clients), 30, "everyone in")
+        await until(lambda: all(c.in_room.is_set() for c in clients), 30, "everyone in")
         await asyncio.sleep(2 * HEARTBEAT)
 
         redis.stop()
@@ -73,7 +54,7 @@ async def test_room_survives_a_redis_restart_and_attendance_does_not_notice(
         if layer == "redis":
             # Degraded, not crashed: every page shows "reconnecting" (a 4503 close), the
             # workers stay up, and reconnecting clients are held outside the room.
-            await _until(lambda: all(c.reconnecting for c in clients), 20, "the notice")
+            await until(lambda: all(c.reconnecting for c in clients), 20, "the notice")
             assert all(code == 4503 for c in clients for _, code in c.closes), [
                 c.closes for c in clients
             ]
@@ -83,7 +64,7 @@ async def test_room_survives_a_redis_restart_and_attendance_does_not_notice(
             # Its reconnection is then refused until Redis is back (the layer must subscribe
             # before the consumer runs), so that one student's outage is not covered.
             await clients[0].send({"type": "chat.send", "text": "Alo?"})
-            await _until(lambda: clients[0].reconnecting, 10, "the notice after a send")
+            await until(lambda: clients[0].reconnecting, 10, "the notice after a send")
         assert all(w.proc.poll() is None for w in workers)
         await asyncio.sleep(max(0.0, down_at + OUTAGE - time.monotonic()))
 
@@ -103,13 +84,15 @@ async def test_room_survives_a_redis_restart_and_attendance_does_not_notice(
             assert all(c.reconnecting for c in clients)  # the notice stays while Redis is away
 
         redis.start()  # same port, empty: groups and caches are gone
-        await _until(lambda: all(c.in_room.is_set() for c in clients), 20, "everyone back in")
-        await _until(lambda: not any(c.reconnecting for c in clients), 20, "no notice left")
+        await until(lambda: all(c.in_room.is_set() for c in clients), 20, "everyone back in")
+        await until(lambda: not any(c.reconnecting for c in clients), 20, "no notice left")
 
         # The room works again across both workers.
         from tests.resilience.servers import ws_connect
 
-        teacher = await ws_connect(urls[0], room["teacher"]["cookie"], origins[0])
+        teacher = await ws_connect(
+            workers[0].ws_url(session_id), room["teacher"]["cookie"], workers[0].url
+        )
         await asyncio.sleep(0.5)
         ask = '{"type": "chat.send", "text": "Các em nghe rõ không?"}'
         await teacher.send(ask)
@@ -124,12 +107,12 @@ async def test_room_survives_a_redis_restart_and_attendance_does_not_notice(
                 assert time.monotonic() < deadline, "chat never crossed the workers again"
                 await asyncio.sleep(2.5)
                 await teacher.send(ask)
-        await _until(
+        await until(
             lambda: all("Các em nghe rõ không?" in c.chat for c in clients), 10, "chat delivery"
         )
         await asyncio.sleep(2 * HEARTBEAT)
         await teacher.send('{"type": "session.end"}')
-        await _until(lambda: all(c.ended.is_set() for c in clients), 15, "session end")
+        await until(lambda: all(c.ended.is_set() for c in clients), 15, "session end")
     finally:
         if teacher is not None:
             await teacher.close()

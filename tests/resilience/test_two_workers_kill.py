@@ -8,19 +8,17 @@ more than one heartbeat. tests/resilience/test_kill_worker.py covers the single-
 
 import asyncio
 import json
-import sqlite3
 import time
 
 import pytest
 
 from tests.resilience.attendance_checks import assert_attendance_kept
-from tests.resilience.clients import RoomClient
+from tests.resilience.clients import two_worker_room, until
 from tests.resilience.servers import (
-    Daphne,
-    make_rooms,
     manage,
     migrated_sqlite,
     server_env,
+    sqlite_rows,
     ws_connect,
 )
 from tests.resilience.services import PrivateRedis, fault_test
@@ -30,14 +28,6 @@ pytestmark = [pytest.mark.asyncio, fault_test]
 HEARTBEAT = 1
 STALE = 6
 STUDENTS = 6
-
-
-async def _until(predicate, timeout, what):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.1)
 
 
 async def test_killing_one_of_two_workers_loses_at_most_one_heartbeat(tmp_path, tmp_path_factory):
@@ -50,39 +40,31 @@ async def test_killing_one_of_two_workers_loses_at_most_one_heartbeat(tmp_path, 
         ATTENDANCE_STALE_SECONDS=str(STALE),
     )
 
-    def rows(sql, *params):
-        with sqlite3.connect(db) as conn:
-            return conn.execute(sql, params).fetchall()
-
-    [room] = make_rooms(env, rooms=1, students=STUDENTS, seconds=600)
+    rows = sqlite_rows(db)
+    room, workers, clients = two_worker_room(env, tmp_path, students=STUDENTS)
     session_id = room["session"]
-    workers = [Daphne(env, tmp_path / f"daphne{i}.log").start() for i in range(2)]
-    urls = [w.ws_url(session_id) for w in workers]
-    origins = [w.url for w in workers]
-    clients = [
-        RoomClient(urls, s["cookie"], origins, base=0.25, cap=2.0, first=i)
-        for i, s in enumerate(room["students"])
-    ]
     on_killed = clients[0::2]  # first=0, 2, 4: worker 0
     tasks = [asyncio.create_task(c.run()) for c in clients]
     teacher = None
     try:
-        await _until(lambda: all(c.in_room.is_set() for c in clients), 30, "everyone in")
+        await until(lambda: all(c.in_room.is_set() for c in clients), 30, "everyone in")
         await asyncio.sleep(3 * HEARTBEAT)
 
         workers[0].kill()
         killed_at = time.time()
-        await _until(lambda: all(len(c.joins) == 2 for c in on_killed), 20, "rejoin on worker 1")
+        await until(lambda: all(len(c.joins) == 2 for c in on_killed), 20, "rejoin on worker 1")
         assert all(len(c.joins) == 1 for c in clients[1::2])  # the others never noticed
         # The dead worker's intervals are still open, nobody closed them.
         assert len(rows("SELECT id FROM classrooms_attendanceinterval WHERE left_at IS NULL")) == (
             STUDENTS + len(on_killed)
         )
 
-        teacher = await ws_connect(urls[1], room["teacher"]["cookie"], origins[1])
+        teacher = await ws_connect(
+            workers[1].ws_url(session_id), room["teacher"]["cookie"], workers[1].url
+        )
         await asyncio.sleep(0.5)
         await teacher.send(json.dumps({"type": "chat.send", "text": "Còn đủ lớp không?"}))
-        await _until(lambda: all("Còn đủ lớp không?" in c.chat for c in clients), 10, "chat")
+        await until(lambda: all("Còn đủ lớp không?" in c.chat for c in clients), 10, "chat")
 
         await asyncio.sleep(max(0.0, killed_at + STALE + 1 - time.time()))
         manage("close_stale_attendance", env=env)
@@ -94,7 +76,7 @@ async def test_killing_one_of_two_workers_loses_at_most_one_heartbeat(tmp_path, 
         assert all(seen == left for seen, left in reaped)  # closed at the last heartbeat
 
         await teacher.send(json.dumps({"type": "session.end"}))
-        await _until(lambda: all(c.ended.is_set() for c in clients), 15, "session end")
+        await until(lambda: all(c.ended.is_set() for c in clients), 15, "session end")
     finally:
         if teacher is not None:
             await teacher.close()
