@@ -230,11 +230,9 @@ class AtRiskView(CoverageAPIView):
                 },
                 status=400,
             )
-        qs = selectors.at_risk_queryset(user=request.user, classroom_id=classroom)
-        rows = selectors.at_risk_students(
+        count, rows = selectors.at_risk_page(
             user=request.user, classroom_id=classroom, limit=limit, offset=offset
         )
-        count = qs.count() if offset or len(rows) == limit else len(rows)
         body = {
             "sessions": settings.COVERAGE_AT_RISK_SESSIONS,
             "count": count,

@@ -92,7 +92,8 @@ def coverage_rows(*, user: User) -> QuerySet[DailyCoverage]:
 
 
 def _in_scope(qs: QuerySet, user: User) -> QuerySet:
-    """Rows that carry district_id and school_id (DailyCoverage, AtRiskStudent), scoped."""
+    """Rows that carry district_id and school_id (DailyCoverage, SchoolDailyCoverage,
+    AtRiskStudent), scoped to the user."""
     if not user_sees_coverage(user):
         return qs.none()
     return _scoped(
@@ -216,15 +217,20 @@ def _per_group(qs: QuerySet[DailyCoverage], group: str) -> list[dict]:
         ]
 
 
-def _grouped(qs: QuerySet[DailyCoverage], group: str) -> dict[int, dict]:
-    latest = _latest(qs, group)
+def _with_latest(parts, group: str, latest: dict) -> dict[int, dict]:
+    """Group rows keyed by the group, each with its last-day at-risk and enrolled students
+    (``_latest``) and its percentages."""
     rows = {}
-    for row in _per_group(qs, group):
+    for row in parts:
         extra = latest.get(row[group], {})
         row["at_risk_students"] = extra.get("at_risk") or 0
         row["students"] = extra.get("students") or 0
         rows[row[group]] = _finish(row)
     return rows
+
+
+def _grouped(qs: QuerySet[DailyCoverage], group: str) -> dict[int, dict]:
+    return _with_latest(_per_group(qs, group), group, _latest(qs, group))
 
 
 def _grouped_from_school_days(
@@ -236,14 +242,11 @@ def _grouped_from_school_days(
     qs = _filtered(user, filters, SchoolDailyCoverage.objects.all()).filter(**scope)
     latest = _latest(_filtered(user, filters).filter(**scope), group)
     sums = {f"total_{k}": v for k, v in _SCHOOL_DAY_SUMS.items() if k != "classes"}
-    rows = {}
-    for part in qs.values(group).annotate(**sums).order_by():
-        row = {group: part[group], **{k[len("total_") :]: part[k] for k in sums}}
-        extra = latest.get(row[group], {})
-        row["at_risk_students"] = extra.get("at_risk") or 0
-        row["students"] = extra.get("students") or 0
-        rows[row[group]] = _finish(row)
-    return rows
+    parts = (
+        {group: part[group], **{k[len("total_") :]: part[k] for k in sums}}
+        for part in qs.values(group).annotate(**sums).order_by()
+    )
+    return _with_latest(parts, group, latest)
 
 
 def today_figures(*, user: User, filters: CoverageFilters | None = None) -> dict:
@@ -286,7 +289,8 @@ def coverage_summary(*, user: User, filters: CoverageFilters) -> dict:
 def _summary_of(grouped: dict[int, dict], user: User, filters: CoverageFilters) -> dict:
     """``coverage_summary`` added up from ``_grouped`` rows of the same selection grouped by
     district, school or class. A class belongs to one group, so its distinct classes, sums
-    and last-day figures add up to the same numbers without another scan."""
+    and last-day figures add up to the same numbers without another scan (rows from
+    ``_grouped_from_school_days`` carry no distinct classes: the summary's are 0 then)."""
     row = dict.fromkeys(_SUMS, 0)
     row["at_risk_students"] = row["students"] = 0
     for part in grouped.values():
@@ -582,7 +586,21 @@ def at_risk_students(
 ) -> list[dict]:
     """``at_risk_queryset``'s students with their class, school, homeroom teacher's and
     guardians' contacts; ``limit`` and ``offset`` page through them."""
+    return _at_risk_rows(at_risk_queryset(user=user, classroom_id=classroom_id), limit, offset)
+
+
+def at_risk_page(
+    *, user: User, classroom_id=None, limit: int, offset: int = 0
+) -> tuple[int, list[dict]]:
+    """(how many students are at risk in all, one page of ``at_risk_students``)."""
     qs = at_risk_queryset(user=user, classroom_id=classroom_id)
+    rows = _at_risk_rows(qs, limit, offset)
+    # A short first page is the whole list: no COUNT needed.
+    count = len(rows) if offset == 0 and len(rows) < limit else qs.count()
+    return count, rows
+
+
+def _at_risk_rows(qs: QuerySet[AtRiskStudent], limit: int | None, offset: int) -> list[dict]:
     end = offset + limit if limit is not None else None
     found = list(
         qs.values(

@@ -35,11 +35,7 @@ UPDATE_FIELDS = [
     "sessions_held", "enrolled", "attendances", "expected", "at_risk", "updated_at",
 ]  # fmt: skip
 # The stored figures a rebuild compares before it writes a row (updated_at: when they changed).
-COMPARED = [
-    "district_id" if f == "district" else "school_id" if f == "school" else f
-    for f in UPDATE_FIELDS
-    if f != "updated_at"
-]
+COMPARED = [DailyCoverage._meta.get_field(f).attname for f in UPDATE_FIELDS if f != "updated_at"]
 
 
 def _classrooms(classroom_ids, start: datetime.date, end: datetime.date) -> list[Classroom]:
@@ -197,7 +193,7 @@ def rebuild_school_days(school_ids: set[int], days: list[datetime.date]) -> None
         .order_by()
     }
     stored = {
-        tuple(values[:6]): (pk, tuple(values[6:]))
+        tuple(values[: len(SCHOOL_KEY)]): (pk, tuple(values[len(SCHOOL_KEY) :]))
         for pk, *values in SchoolDailyCoverage.objects.filter(
             school_id__in=school_ids, date__in=days
         ).values_list("pk", *SCHOOL_KEY, *SCHOOL_SUMS)
