@@ -72,3 +72,49 @@ async def test_chat_and_presence_cross_between_two_daphne_processes(two_workers)
     await next_of(other, "presence.leave", user=an["id"])
     for ws in (teacher, other):
         await ws.close()
+
+
+def redis_clients(url: str) -> int:
+    """Connections to the Redis database at `url` (the worker's cache and channel layer)."""
+    import redis
+
+    client = redis.Redis.from_url(url)
+    try:
+        db = client.connection_pool.connection_kwargs.get("db", 0)
+        return sum(1 for c in client.client_list() if int(c["db"]) == db) - 1  # not ours
+    finally:
+        client.close()
+
+
+async def test_sockets_of_one_worker_share_its_redis_connections(
+    redis_url, tmp_path, tmp_path_factory
+):
+    """Django keeps a cache handle per async context, and each websocket is one: left alone,
+    every socket that touched the cache opened its own Redis connection pool (a class of 40 was
+    40 connections per worker, and a thousand sockets a thousand, each with its client's objects
+    for the garbage collector to walk). The worker's sockets share its connections."""
+    db = migrated_sqlite(tmp_path_factory.getbasetemp(), tmp_path / "share.sqlite3")
+    env = server_env(db, REDIS_URL=redis_url)
+    [room] = make_rooms(env, rooms=1, students=40)
+    before = redis_clients(redis_url)
+    worker = Daphne(env, tmp_path / "daphne.log").start()
+    sockets = []
+    try:
+        for student in room["students"]:
+            ws = await ws_connect(worker.ws_url(room["session"]), student["cookie"], worker.url)
+            await next_of(ws, "presence.state")  # read the room's state (and the cache)
+            sockets.append(ws)
+        teacher = await ws_connect(
+            worker.ws_url(room["session"]), room["teacher"]["cookie"], worker.url
+        )
+        await next_of(teacher, "presence.state")
+        await teacher.send(json.dumps({"type": "chat.send", "text": "Cả lớp chú ý"}))
+        for ws in sockets:  # the whole class hears it: the room works over shared connections
+            assert (await next_of(ws, "chat.message"))["message"]["text"] == "Cả lớp chú ý"
+        opened = redis_clients(redis_url) - before
+        assert 0 < opened <= 8, f"{opened} Redis connections for 41 sockets"
+        sockets.append(teacher)
+    finally:
+        for ws in sockets:
+            await ws.close()
+        worker.stop()
