@@ -3,7 +3,9 @@
 `/ws/bare/<room>/`: every socket joins group `bare.<room>`; every text frame it sends is
 group-sent, unchanged, to that group. No auth, no database, no rules: what the live room costs
 on top of this is what the benchmark measures. Uses the project's channel layer settings (the
-in-memory layer, or Redis with REDIS_URL).
+in-memory layer, or Redis with REDIS_URL), and starts as lms/asgi.py does: what start-up made is
+frozen out of the garbage collector's way (lms.runtime), so that both servers pay the collector
+only for what their sockets hold.
 """
 
 import os
@@ -16,6 +18,8 @@ django.setup()
 from channels.generic.websocket import AsyncWebsocketConsumer  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.urls import path  # noqa: E402
+
+from lms.runtime import freeze_startup  # noqa: E402
 
 
 class BareBroadcast(AsyncWebsocketConsumer):
@@ -37,3 +41,4 @@ class BareBroadcast(AsyncWebsocketConsumer):
 application = ProtocolTypeRouter(
     {"websocket": URLRouter([path("ws/bare/<int:room>/", BareBroadcast.as_asgi())])}
 )
+freeze_startup()

@@ -96,7 +96,7 @@ def teachers_group(session_id: int) -> str:
     return f"session.{session_id}.teachers"
 
 
-@dataclass
+@dataclass(slots=True)
 class Member:
     """One user in one session's room, with their part in it.
 
@@ -117,7 +117,7 @@ class Member:
         return user_dict(self.user, self.role)
 
 
-@dataclass
+@dataclass(slots=True)
 class Connection:
     """One socket of a member: a student's interval, a staff member's presence entry."""
 
@@ -127,7 +127,7 @@ class Connection:
     last_touch: float = 0.0
 
 
-@dataclass
+@dataclass(slots=True)
 class Outgoing:
     """What a handled message causes: a payload for the room, its teachers or the sender."""
 
@@ -135,7 +135,7 @@ class Outgoing:
     payload: dict
 
 
-@dataclass
+@dataclass(slots=True)
 class RateWindow:
     """A fixed-window counter for one connection (no shared state: it guards the process)."""
 
@@ -177,10 +177,20 @@ def room_member(*, user: User, session_id: int) -> Member | None:
     role = selectors.session_room_role(user=user, session=session)
     if not role:
         return None
-    member = Member(session=session, user=user, role=role)
+    member = Member(session=_session_alone(session), user=user, role=role)
     if role == STUDENT:
         member.muted = SessionMute.objects.filter(session=session, student=user).exists()
     return member
+
+
+def _session_alone(session: LiveSession) -> LiveSession:
+    """The session without the class, school, subject and teacher loaded to admit the member.
+    A member keeps its session for as long as the socket is open and the room needs none of
+    them (what it does need, such as the lesson, loads when asked): a thousand sockets in a
+    process would otherwise keep four thousand more model instances for the garbage collector
+    to walk on every full collection, and the room's latency would pay for them."""
+    names = [f.attname for f in LiveSession._meta.concrete_fields]
+    return LiveSession.from_db(session._state.db, names, [getattr(session, n) for n in names])
 
 
 def session_refresh(member: Member) -> None:

@@ -13,6 +13,7 @@ django_asgi_app = get_asgi_application()
 
 from django.conf import settings  # noqa: E402
 from django.core.cache import caches  # noqa: E402
+from django.urls import reverse  # noqa: E402
 
 # One cache handle per process, made here, before the server runs. Django keeps cache handles
 # per async context (asgiref's Local), and every websocket and every request runs in a context
@@ -38,6 +39,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from lms.routing import websocket_urlpatterns  # noqa: E402
+from lms.runtime import freeze_startup  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
@@ -47,3 +49,11 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+
+
+def _load_urls():
+    # Imports every URLconf and view and fills the URL resolver's indexes.
+    reverse("account_login")
+
+
+freeze_startup(_load_urls)
