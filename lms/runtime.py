@@ -1,4 +1,5 @@
-"""Start-up of a server process: what start-up made is kept out of the garbage collector's way.
+"""Start-up of a server process: one cache handle for all its connections, and what start-up
+made kept out of the garbage collector's way.
 
 A Daphne process lives for days with a few hundred thousand objects made at start-up (modules,
 models, the URLconf, translations) that never become garbage. Python's full collections still
@@ -12,6 +13,31 @@ a cycle among them would stay (start-up makes none that matter).
 import contextvars
 import gc
 from collections.abc import Callable
+
+from django.conf import settings
+from django.core.cache import caches
+
+# Backends safe to share between threads (redis-py's pool gives each call its own connection).
+# Memcached clients are closed at the end of each request, so they stay per context.
+SHARED_CACHE_BACKENDS = {
+    "django.core.cache.backends.redis.RedisCache",
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.db.DatabaseCache",
+    "django.core.cache.backends.dummy.DummyCache",
+}
+
+
+def share_caches() -> None:
+    """Make the cache handles now, in the root context, before the server runs.
+
+    Django keeps cache handles per async context (asgiref's Local), and every websocket and
+    every request runs in a context of its own: a handle first used inside one stays with it, so
+    each socket opened its own Redis client and connection pool (a thousand sockets, a thousand
+    Redis connections, and their objects for the garbage collector to walk). A handle made in
+    the root context is the one every connection's context inherits, and so is shared."""
+    for alias, options in settings.CACHES.items():
+        if options["BACKEND"] in SHARED_CACHE_BACKENDS:
+            caches[alias]
 
 
 def freeze_startup(load: Callable[[], object] | None = None) -> int:
