@@ -124,8 +124,12 @@ async def test_500_clients_reconnect_spread_out_after_a_restart(tmp_path, tmp_pa
     assert share_first_half_second < 0.35
     assert max(first_retry) < 2.0 + 0.5
     assert statistics.pstdev(first_retry) > 0.4  # uniform on [0, 2): 0.58
-    # The restarted worker sees the reconnections spread over seconds, not in one burst...
-    assert busiest_share(arrivals) < 0.35
+    # The restarted worker sees the reconnections spread over seconds, not in one burst. With
+    # full jitter no half second can hold more than the first retries' share (a quarter: they
+    # are uniform over 2 s) plus the second retries' (an eighth: uniform over 4 s), 37.5%; a
+    # worker back within the first 2 s (1.6 s on an idle machine) gets close to that, a slower
+    # restart (the first wave over) about 18%. A storm puts nearly everyone in one.
+    assert busiest_share(arrivals) < 0.45
     assert statistics.quantiles(arrivals, n=10)[-1] - statistics.quantiles(arrivals, n=10)[0] > 1.0
     # ...and finishes each handshake it takes: none is dropped for the client to retry.
     assert dropped == 0
