@@ -6,8 +6,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from classrooms.selectors import school_managed_get
-
 from . import selectors
 from .forms import RosterUploadForm
 from .roster.jobs import (
@@ -64,7 +62,12 @@ def roster_import_detail(request, pk: int):
     return render(
         request,
         "accounts/roster_import.html",
-        {"job": job, "state": roster_import_state(job), "classrooms": classrooms},
+        {
+            "job": job,
+            "state": roster_import_state(job),
+            "classrooms": classrooms,
+            "can_print_slips": selectors.slips_school_allowed(user=request.user, school=job.school),
+        },
     )
 
 
@@ -151,7 +154,7 @@ def classroom_slips_action(request, pk: int):
 
 @login_required
 def teacher_slips_view(request, pk: int):
-    school = school_managed_get(user=request.user, pk=pk)
+    school = selectors.slips_school_get(user=request.user, pk=pk)
     return _slips_page(
         request,
         school=school,
@@ -166,6 +169,6 @@ def teacher_slips_view(request, pk: int):
 @login_required
 @require_POST
 def teacher_slips_action(request, pk: int):
-    school = school_managed_get(user=request.user, pk=pk)
+    school = selectors.slips_school_get(user=request.user, pk=pk)
     _slips_action(request, school_teacher_slips(school=school))
     return redirect("teacher_slips", pk=school.pk)

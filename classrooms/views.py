@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
-from accounts.selectors import slips_allowed
+from accounts.selectors import slips_allowed, slips_school_allowed
 
 from . import selectors, services
 from .forms import ClassroomForm
@@ -47,6 +47,7 @@ def school_detail(request, pk: int):
             "classrooms": classrooms,
             "year": year,
             "manages": manages,
+            "can_print_slips": slips_school_allowed(user=request.user, school=school),
             "classroom_form": ClassroomForm(school=school) if manages and year else None,
         },
     )

@@ -2,8 +2,6 @@
 
 from collections import Counter
 
-from allauth.mfa.models import Authenticator
-from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 
@@ -185,8 +183,4 @@ def start_page_context(*, user: User, params) -> dict:
     context.update(online_today(user=user))  # classes closed today study online
     context["role"] = role
     context["role_template"] = f"home/start/{role}.html"
-    context["mfa_prompt"] = (
-        role in settings.MFA_PROMPTED_ROLES
-        and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
-    )
     return context

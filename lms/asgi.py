@@ -16,14 +16,14 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
-from lms.routing import websocket_urlpatterns  # noqa: E402
+from lms.routing import AccountGateMiddleware, websocket_urlpatterns  # noqa: E402
 from lms.runtime import freeze_startup, share_caches  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+            AuthMiddlewareStack(AccountGateMiddleware(URLRouter(websocket_urlpatterns)))
         ),
     }
 )

@@ -1,5 +1,47 @@
-"""Every app's websocket routes, gathered for lms.asgi."""
+"""Every app's websocket routes, gathered for lms.asgi, and the checks at the edge that hold for
+every route: what the HTTP middleware enforces for pages must hold for sockets too."""
 
+from channels.db import database_sync_to_async
+from channels.middleware import BaseMiddleware
+from django.urls import re_path
+
+from accounts.selectors import user_must_set_up_mfa
 from classrooms.routing import websocket_urlpatterns as classroom_routes
 
-websocket_urlpatterns = [*classroom_routes]
+# The live room's "not a member" code (docs/live-protocol.md); a browser sees any refused
+# handshake as 1006, so the code is for logs and tests.
+CLOSE_FORBIDDEN = 4403
+CLOSE_NOT_FOUND = 4404
+
+
+async def refuse_handshake(receive, send, code: int) -> None:
+    """Close before accepting: the server answers the handshake with 403, and nothing runs."""
+    message = await receive()
+    if message["type"] == "websocket.connect":
+        await send({"type": "websocket.close", "code": code})
+
+
+async def unknown_route(scope, receive, send):
+    # Channels' router raises on a path it does not know: a 500 and a traceback per attempt.
+    await refuse_handshake(receive, send, CLOSE_NOT_FOUND)
+
+
+class AccountGateMiddleware(BaseMiddleware):
+    """What accounts.middleware holds for pages holds for sockets: an account that must still
+    choose its own password, or set up its required authenticator app, opens no socket. Goes
+    inside AuthMiddlewareStack, which has loaded the user."""
+
+    async def __call__(self, scope, receive, send):
+        user = scope.get("user")
+        if user is not None and user.is_authenticated and await self._gated(user):
+            return await refuse_handshake(receive, send, CLOSE_FORBIDDEN)
+        return await super().__call__(scope, receive, send)
+
+    @staticmethod
+    async def _gated(user) -> bool:
+        if user.must_change_password:
+            return True
+        return await database_sync_to_async(user_must_set_up_mfa)(user=user)
+
+
+websocket_urlpatterns = [*classroom_routes, re_path(r"", unknown_route)]

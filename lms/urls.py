@@ -1,15 +1,25 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.static import serve
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from lms.admin_login import admin_login_redirect
 from lms.health import healthz
+
+# Media folders that are never served straight from MEDIA_ROOT (nor by nginx).
+PRIVATE_MEDIA = r"(?:h5p|documents|original_images)/"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # Before the admins' own login views, which they replace (lms.admin_login).
+    path("django-admin/login/", admin_login_redirect, {"home": "admin:index"}),
+    path("admin/login/", admin_login_redirect, {"home": "wagtailadmin_home"}),
     path("django-admin/", admin.site.urls),
+    # Wagtail's site history, scoped to the editor's school (courses.admin_reports).
+    path("admin/reports/site-history/", include("courses.admin_reports")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("allauth.urls")),
@@ -22,9 +32,15 @@ urlpatterns = [
 ]
 
 if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    # Like deploy/nginx.conf: image renditions only. H5P files and documents go through views
+    # that check access, and original images are never served.
+    urlpatterns += [
+        re_path(
+            rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>(?!{PRIVATE_MEDIA}).*)$",
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    ]
 
 # Wagtail's page serving is the catch-all, so it comes last.
 urlpatterns += [path("", include(wagtail_urls))]

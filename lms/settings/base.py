@@ -6,6 +6,7 @@ dev.py and test.py relax these for a laptop; production.py tightens them further
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -59,9 +60,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "lms.csp.SiteCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "lms.middleware.NulInQueryStringMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -69,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.ForcePasswordChangeMiddleware",
+    "accounts.middleware.MfaRequiredMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -161,6 +165,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
+# One login for the whole site, allauth's: the Wagtail and Django admin login URLs only redirect
+# to it (lms.admin_login), and Wagtail's own password reset is off.
+WAGTAILADMIN_LOGIN_URL = "wagtailadmin_login"
+WAGTAIL_PASSWORD_RESET_ENABLED = False
 LOGIN_REDIRECT_URL = "/"
 
 # allauth: login by username or email; signup is closed (see accounts.adapter).
@@ -172,8 +180,13 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_PRESERVE_USERNAME_CASING = False
 ACCOUNT_RATE_LIMITS = {
-    # At most 10 failed logins a minute from one address, 5 per account per 5 minutes.
-    "login_failed": "10/m/ip,5/300s/key",
+    # Failed logins: at most 10 a minute from one address; per account *and* address 5 per
+    # 5 minutes and 20 a day (accounts.adapter keys them so), so that an attacker's lockout
+    # does not reach the owner on another network.
+    "login_failed": "10/m/ip,5/300s/key,20/1d/key",
+    # Per account from all addresses: 100 failures a day keep guessing infeasible, and an
+    # attacker needs at least 5 addresses a day (20 each) to lock an account out.
+    "login_failed_account": "100/1d/key",
     "reset_password": "20/m/ip,5/m/key",
     "change_password": "5/m/user",
 }
@@ -213,11 +226,46 @@ STORAGES = {
 WAGTAIL_SITE_NAME = "HọcTiếp"
 # Wagtail saves drafts by itself while an editor types (milliseconds; 0 turns it off).
 WAGTAIL_AUTOSAVE_INTERVAL = env.int("WAGTAIL_AUTOSAVE_INTERVAL", default=500)
-# Wagtail's database search backend; on PostgreSQL it uses PostgreSQL's full-text search.
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Wagtail's database search backend (PostgreSQL's full-text search on PostgreSQL), with the
+# query cleaned of what SQLite's full-text syntax cannot take (lms/search.py).
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "lms.search"}}
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
+# Uploaded documents are scanned for viruses (lms.uploads, when clamd is configured).
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "lms.document_forms.ScannedDocumentForm"
+# Documents always pass through Wagtail's view, whose `before_serve_document` hook checks who
+# may read them (courses.wagtail_hooks); never a direct media or bucket URL.
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
+
+# Content-Security-Policy on the site's pages (django-csp, lms/csp.py). Scripts: our own files,
+# the request's nonce, and H5P core's one inline iframe script (by hash). Styles allow inline
+# attributes: H5P libraries and KaTeX build HTML with style="…", and a style cannot run code.
+# The Wagtail and Django admins (staff only, behind MFA) are left out: Wagtail's admin relies
+# on inline scripts. Views that send their own policy (H5P files, documents) keep it.
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/admin/", "/django-admin/"],
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        # The hash is H5P core's iframe script: "H5PIntegration = window.parent.H5PIntegration;
+        # var H5P = H5P || {}; H5P.externalEmbed = false;" (tests/lms/test_csp.py checks it).
+        "script-src": [SELF, NONCE, "'sha256-8CniZYrnO46q7MvZ3m08Wom1HH/ZhyXmm29kBKTV1rk='"],
+        "style-src": [SELF, UNSAFE_INLINE],
+        # With S3 storage, image renditions come from the bucket's origin (docs/deployment.md).
+        "img-src": [SELF, "data:", "blob:", *env.list("CSP_MEDIA_ORIGINS", default=[])],
+        "media-src": [SELF, "blob:", *env.list("CSP_MEDIA_ORIGINS", default=[])],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],  # lms.csp adds this host's ws:/wss: origin
+        # Hosted videos load only after a tap (courses.blocks.VideoBlock).
+        "frame-src": [SELF, "https://www.youtube-nocookie.com", "https://player.vimeo.com"],
+        "worker-src": [SELF],
+        "manifest-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [SELF],
+    },
+}
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="smtp://localhost:25")
 vars().update(EMAIL_CONFIG)
@@ -264,6 +312,19 @@ H5P_DEMO_PACKAGE = env.path(
     "H5P_DEMO_PACKAGE", default=BASE_DIR.parent / "shared" / "h5p" / "hello-truefalse.h5p"
 )
 
+# Roster files (docs/roster-import.md): what an .xlsx may unpack to, checked before it is read.
+# A real 250,000-row sheet unpacks to about 125 MB at 10:1.
+ROSTER_MAX_PART_MB = env.int("ROSTER_MAX_PART_MB", default=150)
+ROSTER_MAX_EXPANDED_MB = env.int("ROSTER_MAX_EXPANDED_MB", default=200)
+ROSTER_MAX_COMPRESSION_RATIO = env.int("ROSTER_MAX_COMPRESSION_RATIO", default=100)
+
+# Virus scanning of uploads (H5P packages, roster files, documents) by a ClamAV daemon, on when
+# CLAMD_SOCKET (a unix socket path) or CLAMD_HOST is set; uploads are refused while it is down.
+CLAMD_SOCKET = env("CLAMD_SOCKET", default="")
+CLAMD_HOST = env("CLAMD_HOST", default="")
+CLAMD_PORT = env.int("CLAMD_PORT", default=3310)
+CLAMD_TIMEOUT = env.int("CLAMD_TIMEOUT", default=60)
+
 # Coverage (DESIGN.md "Coverage", docs/coverage.md): at risk = absent from the last N held
 # sessions; schools below the threshold (%) over the last 5 school days need attention; a
 # session counts as held when it lasted at least this many minutes and a student joined.
@@ -294,8 +355,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 
-# Roles that are asked to turn on two-factor authentication on their start page.
-MFA_PROMPTED_ROLES = ["school_admin", "district_officer", "province_officer"]
+# Roles that must set up two-factor authentication (TOTP) before they reach anything else
+# (accounts.middleware.MfaRequiredMiddleware); "superuser" stands for is_superuser.
+MFA_REQUIRED_ROLES = ["school_admin", "district_officer", "province_officer", "superuser"]
+# Proxy hops whose X-Forwarded-For entries are trusted for the client IP (allauth's rate limits):
+# 0 uses REMOTE_ADDR only; 1 behind the documented nginx (deploy/nginx.conf).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 LOGGING = {
     "version": 1,

@@ -19,3 +19,6 @@ STORAGES["staticfiles"] = {  # noqa: F405
 
 # WhiteNoise serves from the finders here; it need not warn that collectstatic has not run.
 warnings.filterwarnings("ignore", message="No directory at")
+
+# The demo logins (README) open straight away; production requires TOTP for staff roles.
+MFA_REQUIRED_ROLES = []

@@ -20,10 +20,14 @@ STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
 MEDIA_ROOT = BASE_DIR / "tmp" / "test-media"  # noqa: F405
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "lms.search"}}
 
 # WhiteNoise serves from the finders here; it need not warn that collectstatic has not run.
 warnings.filterwarnings("ignore", message="No directory at")
 
 # Run confirmed roster imports in the request, so tests see them inside their transaction.
 ROSTER_IMPORT_INLINE = True
+
+# Most tests sign staff in with force_login and no authenticator; the MFA tests turn the
+# production list on with the `settings` fixture (tests/accounts/test_mfa_required.py).
+MFA_REQUIRED_ROLES = []

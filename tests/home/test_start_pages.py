@@ -1,5 +1,4 @@
 import pytest
-from allauth.mfa.models import Authenticator
 from django.utils import translation
 
 from tests.factories import (
@@ -133,17 +132,3 @@ def test_guardian_sees_their_children(client):
 def test_guardian_without_children_gets_empty_state(client):
     page = get_start(client, GuardianFactory())
     assert "No children are linked to your account yet" in page
-
-
-@pytest.mark.parametrize(
-    "factory", [SchoolAdminFactory, DistrictOfficerFactory, ProvinceOfficerFactory]
-)
-def test_staff_roles_are_prompted_to_turn_on_two_factor(client, factory):
-    user = factory()
-    assert "Turn on two-factor authentication" in get_start(client, user)
-    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "x"})
-    assert "Turn on two-factor authentication" not in get_start(client, user)
-
-
-def test_students_are_not_nagged_about_two_factor(client):
-    assert "Turn on two-factor authentication" not in get_start(client, StudentFactory())
