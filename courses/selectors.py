@@ -7,17 +7,22 @@
 Unpublished pages are never read here: drafts are the Wagtail admin's business.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import reduce
 from operator import or_
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from wagtail.documents import get_document_model
+from wagtail.models import ModelLogEntry, Page, PageLogEntry, ReferenceIndex
+from wagtail.permissions import policy_registry
 
 from accounts.models import Role, User
 from classrooms.models import Classroom, Enrollment
@@ -90,6 +95,90 @@ def lesson_get(*, user: User, pk) -> LessonPage:
 
 def lesson_readable(*, user: User, lesson: LessonPage) -> bool:
     return lesson_list(user=user).filter(pk=lesson.pk).exists()
+
+
+# --- Wagtail admin lists (page chooser, search, site history) ----------------------------------
+
+
+def admin_pages(qs: QuerySet[Page], *, user: User) -> QuerySet[Page]:
+    """What an editor's admin lists may show: their school's tree, the shared library, and the
+    pages on the way down to them; never another school's titles."""
+
+    def visible() -> Q:
+        indexes = [
+            *SchoolIndexPage.objects.filter(school__in=school_list(user=user)),
+            *_library(),
+        ]
+        steps = Page.steplen
+        ancestors = {p.path[:end] for p in indexes for end in range(steps, len(p.path), steps)}
+        return _below(indexes) | Q(path__in=ancestors)
+
+    rules = dict.fromkeys(STAFF_ROLES - {Role.PROVINCE_OFFICER}, visible)
+    return _scoped(qs, user, rules)
+
+
+def admin_log_entries(qs: QuerySet, *, user: User) -> QuerySet:
+    """Site history entries an editor may see: those about pages in `admin_pages`, and other
+    entries (documents, images) made by people of the schools in their scope."""
+    if qs.model is PageLogEntry:
+
+        def rule() -> Q:
+            return Q(page_id__in=admin_pages(Page.objects.all(), user=user).values("pk"))
+
+    elif qs.model is ModelLogEntry:
+
+        def rule() -> Q:
+            return Q(user__school__in=school_list(user=user).values("pk"))
+
+    else:  # a log model we do not know: province-wide roles only
+        rule = None
+    return _scoped(qs, user, dict.fromkeys(STAFF_ROLES, rule) if rule else {})
+
+
+# --- Files that lessons carry (H5P packages, documents) ---------------------------------------
+
+
+def lesson_file_readable(
+    *,
+    user: User,
+    uploaded_by_id: int | None,
+    manages: Callable[[], bool],
+    used_in: Callable[[], QuerySet[LessonPage]],
+) -> bool:
+    """The one rule for a lesson's files: its uploader, staff who manage it, and anyone who may
+    read a lesson that uses it. `manages` and `used_in` are only asked when needed."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if uploaded_by_id is not None and uploaded_by_id == user.pk:
+        return True
+    if (user.is_superuser or user.role in STAFF_ROLES) and manages():
+        return True
+    return used_in().exists()
+
+
+def lessons_referencing(*, user: User, obj: models.Model) -> QuerySet[LessonPage]:
+    """Lessons the user may read whose published content refers to `obj` (a chooser block or
+    a rich-text link), from Wagtail's reference index: it is built from the page row, which
+    holds the live version, so a draft that adds a file grants nothing until it is published."""
+    ids = (
+        ReferenceIndex.get_references_to(obj)
+        .filter(content_type=ContentType.objects.get_for_model(LessonPage))
+        .values_list("object_id", flat=True)
+    )
+    return lesson_list(user=user).filter(pk__in=[int(pk) for pk in ids])
+
+
+def document_readable(*, user: User, document) -> bool:
+    """Wagtail documents: managers are those with Wagtail's "choose" or "change" permission on
+    the document's collection (the school's teachers, the library's editors)."""
+    return lesson_file_readable(
+        user=user,
+        uploaded_by_id=document.uploaded_by_user_id,
+        manages=lambda: policy_registry.get_by_type(
+            get_document_model()
+        ).user_has_any_permission_for_instance(user, ["change", "choose"], document),
+        used_in=lambda: lessons_referencing(user=user, obj=document),
+    )
 
 
 def course_list(*, user: User) -> QuerySet[CoursePage]:

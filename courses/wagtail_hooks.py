@@ -1,10 +1,13 @@
-"""Wagtail admin: the "Hoạt động H5P" page (upload, list, delete) and the package chooser."""
+"""Wagtail admin: the "Hoạt động H5P" page (upload, list, delete), the package chooser, who
+may download documents, and admin lists scoped to the editor's school."""
 
+from django.http import Http404
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
+from . import selectors
 from .h5p import admin_views
 from .h5p.chooser import h5p_package_chooser_viewset
 
@@ -31,3 +34,22 @@ def register_h5p_urls():
 @hooks.register("register_admin_menu_item")
 def register_h5p_menu_item():
     return H5PMenuItem(_("H5P activities"), reverse("h5p_admin:index"), icon_name="form", order=250)
+
+
+@hooks.register("before_serve_document")
+def check_document_access(document, request):
+    """/documents/<id>/<name> answers only those who may read a lesson that uses the file or
+    who manage it (the same rule as H5P files); everyone else, anonymous too, gets 404."""
+    if not selectors.document_readable(user=request.user, document=document):
+        raise Http404
+
+
+@hooks.register("construct_page_chooser_queryset")
+def scope_page_chooser(pages, request):
+    """Link and page choosers (browse and search) show the editor's school and the library."""
+    return selectors.admin_pages(pages, user=request.user)
+
+
+@hooks.register("construct_explorer_page_queryset")
+def scope_explorer(parent_page, pages, request):
+    return selectors.admin_pages(pages, user=request.user)

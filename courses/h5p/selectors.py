@@ -17,7 +17,7 @@ from classrooms.models import Classroom, Enrollment
 from classrooms.selectors import _scoped, classroom_list
 
 from ..models import H5PPackage, H5PResult, LessonAssignment, LessonPage
-from ..selectors import STAFF_ROLES, lesson_list
+from ..selectors import STAFF_ROLES, lesson_file_readable, lesson_list
 
 
 def package_list(*, user: User) -> QuerySet[H5PPackage]:
@@ -78,14 +78,12 @@ def lessons_using(*, user: User, package: H5PPackage) -> QuerySet[LessonPage]:
 
 def package_playable(*, user: User, package: H5PPackage) -> bool:
     """May this user load the package's files: a lesson they read uses it, or they manage it."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if package.uploaded_by_id == user.pk:
-        return True
-    if user.is_superuser or user.role in STAFF_ROLES:
-        if package_list(user=user).filter(pk=package.pk).exists():
-            return True
-    return lessons_using(user=user, package=package).exists()
+    return lesson_file_readable(
+        user=user,
+        uploaded_by_id=package.uploaded_by_id,
+        manages=lambda: package_list(user=user).filter(pk=package.pk).exists(),
+        used_in=lambda: lessons_using(user=user, package=package),
+    )
 
 
 def package_playable_get(*, user: User, uuid) -> H5PPackage:
