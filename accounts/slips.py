@@ -1,14 +1,12 @@
 """Credential slips: what a class's students (and their guardians) need to sign in."""
 
 from dataclasses import dataclass
-from io import BytesIO
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from classrooms.models import Classroom, School
+from lms.exports import xlsx_bytes
 
 from .credentials import credential_password, credentials_discard, initial_password_set
 from .models import Guardianship, InitialCredential, Role, User
@@ -65,9 +63,6 @@ def _slips_for(users) -> list[Slip]:
 
 def slips_xlsx(*, school: School, group: str, slips: list[Slip], site_url: str) -> bytes:
     """The slips as a spreadsheet; `group` is the class name, or "Giáo viên" for teachers."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = group[:31]
     headers = [
         _("School"),
         _("Class"),
@@ -78,12 +73,10 @@ def slips_xlsx(*, school: School, group: str, slips: list[Slip], site_url: str) 
         _("Guardian initial password"),
         _("Site"),
     ]
-    sheet.append(headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    rows = []
     for slip in slips:
         guardian, guardian_password = slip.guardians[0] if slip.guardians else (None, None)
-        sheet.append(
+        rows.append(
             [
                 school.name,
                 group,
@@ -95,11 +88,7 @@ def slips_xlsx(*, school: School, group: str, slips: list[Slip], site_url: str) 
                 site_url,
             ]
         )
-    for column, width in zip("ABCDEFGH", [30, 8, 28, 30, 18, 20, 18, 30], strict=True):
-        sheet.column_dimensions[column].width = width
-    out = BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return xlsx_bytes(group, headers, rows)
 
 
 @transaction.atomic

@@ -90,7 +90,8 @@ class ProcessBatch:
     """Requests of one process (one event loop) written together: those that arrive while a
     write is running, or within `window` seconds of the first, become one database call
     (`write`, through `database_sync_to_async`) instead of one call each. Each caller gets its
-    own result once that call is done; if the call fails, every caller in it gets the error.
+    own result once that call is done. If the call fails, each request is tried again alone,
+    so that one bad request fails only its own caller.
 
     The room's database work all runs on the process's one thread for sync work; one call per
     request queues there under load (each call is a hop to that thread and back, a commit, and
@@ -132,13 +133,29 @@ class ProcessBatch:
             try:
                 results = await database_sync_to_async(self.write)([item for item, _ in batch])
             except Exception as exc:
-                for _, done in batch:
-                    if not done.done():
-                        done.set_exception(exc)
+                if len(batch) == 1:
+                    _settle(batch[0][1], exception=exc)
+                    continue
+                logger.warning("a batch of %d failed; writing each alone", len(batch))
+                for item, done in batch:
+                    try:
+                        [result] = await database_sync_to_async(self.write)([item])
+                    except Exception as alone:
+                        _settle(done, exception=alone)
+                    else:
+                        _settle(done, result=result)
             else:
                 for (_, done), result in zip(batch, results, strict=True):
-                    if not done.done():
-                        done.set_result(result)
+                    _settle(done, result=result)
+
+
+def _settle(done: asyncio.Future, *, result=None, exception: BaseException | None = None):
+    if done.done():  # the caller went away (its socket closed)
+        return
+    if exception is not None:
+        done.set_exception(exception)
+    else:
+        done.set_result(result)
 
 
 class HeartbeatBatch(ProcessBatch):
@@ -356,10 +373,15 @@ class LiveSessionConsumer(AsyncJsonWebsocketConsumer):
             return
         try:
             content = json.loads(text_data)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: arrays nested 2,000 deep
             content = None
         if not isinstance(content, dict):
             await self._error("bad_json")
+            return
+        try:
+            room.content_check(content)
+        except room.RoomError as exc:
+            await self._error(exc.code)
             return
         kind = content.get("type")
         if kind == "heartbeat":

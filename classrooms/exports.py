@@ -1,13 +1,10 @@
-"""Attendance summaries as spreadsheets (openpyxl) and CSV."""
-
-import csv
-import io
+"""Attendance summaries as spreadsheets and CSV, through the site's one export helper."""
 
 from django.http import HttpResponse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
+
+from lms.exports import csv_response, xlsx_response
 
 
 def _header() -> list[str]:
@@ -44,34 +41,8 @@ def _filename(name: str, ext: str) -> str:
 
 
 def summary_csv(rows: list[dict], *, filename: str) -> HttpResponse:
-    out = io.StringIO()
-    # A byte-order mark so that Excel opens the Vietnamese names as UTF-8.
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow(_header())
-    writer.writerows(_line(r) for r in rows)
-    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_filename(filename, "csv")}"'
-    return response
+    return csv_response(_filename(filename, "csv"), _header(), (_line(r) for r in rows))
 
 
 def summary_xlsx(rows: list[dict], *, filename: str, title: str) -> HttpResponse:
-    book = Workbook()
-    sheet = book.active
-    # Sheet titles are limited to 31 characters and some punctuation.
-    sheet.title = "".join(c for c in title if c not in "[]:*?/\\")[:31] or "Sheet"
-    sheet.append(_header())
-    for row in rows:
-        sheet.append(_line(row))
-    sheet.freeze_panes = "A2"
-    widths = [8, 14, 28, 10, 10, 10, 10, 10, 14]
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    out = io.BytesIO()
-    book.save(out)
-    response = HttpResponse(
-        out.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{_filename(filename, "xlsx")}"'
-    return response
+    return xlsx_response(_filename(filename, "xlsx"), title, _header(), (_line(r) for r in rows))

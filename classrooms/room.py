@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
+from lms.text import unstorable_text_in
 
 from . import attendance, selectors
 from .models import (
@@ -443,6 +444,13 @@ def room_state(member: Member) -> dict:
 
 
 # --- Actions --------------------------------------------------------------------------------
+
+
+def content_check(content: dict) -> None:
+    """Refuse a message holding text no database stores (a NUL, a lone surrogate) in any
+    field, before it can reach a batch shared with other members' messages."""
+    if unstorable_text_in(content):
+        raise RoomError("invalid")
 
 
 def _require_teacher(member: Member) -> None:

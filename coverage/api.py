@@ -193,6 +193,9 @@ class DailyView(CoverageAPIView):
 
 AT_RISK_PAGE = 500
 AT_RISK_PAGE_MAX = 2000
+# Past any list's end, and within the database's integers: a larger offset (SQLite overflowed
+# on 10**20) asks for the same empty page.
+AT_RISK_OFFSET_MAX = 10**9
 
 
 class AtRiskView(CoverageAPIView):
@@ -231,7 +234,10 @@ class AtRiskView(CoverageAPIView):
                 status=400,
             )
         count, rows = selectors.at_risk_page(
-            user=request.user, classroom_id=classroom, limit=limit, offset=offset
+            user=request.user,
+            classroom_id=classroom,
+            limit=limit,
+            offset=min(offset, AT_RISK_OFFSET_MAX),
         )
         body = {
             "sessions": settings.COVERAGE_AT_RISK_SESSIONS,

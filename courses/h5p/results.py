@@ -2,6 +2,7 @@
 and saved resume state."""
 
 import logging
+import math
 import re
 
 from asgiref.sync import async_to_sync
@@ -30,7 +31,11 @@ KEY_RE = re.compile(r"[\w-]{1,64}", re.ASCII)
 def _number(value) -> float | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an integer of hundreds of digits
+        return None
+    return number if math.isfinite(number) else None
 
 
 def statement_check(statement) -> str:

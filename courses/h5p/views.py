@@ -3,6 +3,7 @@
 Thin views: reads go through courses.h5p.selectors, writes through courses.h5p.results."""
 
 import json
+import math
 import mimetypes
 
 from django.conf import settings
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lms.exports import xlsx_response
+from lms.text import unstorable_text_in
 
 from ..models import H5PLibrary
 from ..selectors import assignment_get
@@ -80,13 +82,30 @@ def library_file(request, version, folder, path):
     return _serve(f"{LIBRARIES}/{library.folder}/{path}", LIBRARY_CACHE)
 
 
+def _not_json(constant: str):
+    raise ValueError(f"{constant} is not JSON")
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):  # 1e400
+        raise ValueError(f"{text} is not a finite number")
+    return number
+
+
 def _json_body(request, limit: int):
     if int(request.META.get("CONTENT_LENGTH") or 0) > limit or len(request.body) > limit:
         return None, JsonResponse({"error": _("The request is too large.")}, status=413)
     try:
-        return json.loads(request.body.decode("utf-8")), None
-    except (UnicodeDecodeError, ValueError):
-        return None, JsonResponse({"error": _("The request is not valid JSON.")}, status=400)
+        # Python's json accepts NaN and Infinity, which JSON (and the database's JSON) does not.
+        body = request.body.decode("utf-8")
+        data = json.loads(body, parse_constant=_not_json, parse_float=_finite)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        data = None
+    else:
+        if not unstorable_text_in(data):  # "\u0000", "\ud800": PostgreSQL's JSON refuses them
+            return data, None
+    return None, JsonResponse({"error": _("The request is not valid JSON.")}, status=400)
 
 
 def _result_json(result) -> dict:
