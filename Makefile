@@ -41,7 +41,8 @@ format: $(VENV)/.installed
 # Demo data, tests, benchmarks and the pure-Python H5P validator (Vietnamese literals) are not
 # user interface strings.
 MESSAGES_IGNORE := .venv node_modules tests bench locale_vendor classrooms/management \
-	classrooms/demo_data.py courses/demo_data.py courses/h5p/demo.py courses/h5p/validator.py
+	classrooms/demo_data.py courses/demo_data.py courses/h5p/demo.py courses/h5p/validator.py \
+	courses/h5p/contents.py
 messages: $(VENV)/.installed
 	$(PY) manage.py makemessages -l vi $(addprefix -i ,$(MESSAGES_IGNORE))
 	$(PY) manage.py compilemessages -l vi -i .venv -i node_modules

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lms.uploads import scan_file
+
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
 
@@ -31,4 +33,5 @@ class RosterUploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(_("The file is larger than 50 MB."))
+        scan_file(upload, name=upload.name)
         return upload

@@ -11,15 +11,19 @@ import csv
 import io
 import re
 import unicodedata
+import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import chain
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+
+from lms import archives
 
 STUDENTS = "students"
 TEACHERS = "teachers"
@@ -30,6 +34,9 @@ MIN_BIRTH_DATE = date(1990, 1, 1)
 # The header row is looked for among the first non-empty rows, below any title rows
 # ("SỞ GIÁO DỤC VÀ ĐÀO TẠO…", "DANH SÁCH HỌC SINH…") that schools often keep above it.
 HEADER_SEARCH_ROWS = 20
+# An .xlsx is a ZIP of about a dozen parts; the sizes they unpack to are settings
+# (ROSTER_MAX_PART_MB, ROSTER_MAX_EXPANDED_MB, ROSTER_MAX_COMPRESSION_RATIO).
+XLSX_MAX_PARTS = 1_000
 
 # Lengths of the User / Classroom / Subject fields the values end up in.
 NAME_MAX = 150
@@ -298,6 +305,7 @@ def _xlsx_records(filename: str, data: bytes) -> tuple[Records, object]:
         "“%(filename)s” could not be opened as an Excel workbook (.xlsx). If it is "
         "password-protected, remove the password and save it again."
     ) % {"filename": filename}
+    _check_xlsx_archive(filename, data, unreadable)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
@@ -313,6 +321,95 @@ def _xlsx_records(filename: str, data: bytes) -> tuple[Records, object]:
             raise _FileError(unreadable) from exc
 
     return records(), workbook
+
+
+def _check_xlsx_archive(filename: str, data: bytes, unreadable: str) -> None:
+    """Refuse a workbook whose parts unpack too far, before openpyxl inflates any of them: it
+    keeps every shared string in memory (a 191 KB file of 78 MB strings held a worker at
+    660 MB for 20 s)."""
+    limits = archives.ArchiveLimits(
+        max_file_size=settings.ROSTER_MAX_PART_MB * archives.MB,
+        max_total_size=settings.ROSTER_MAX_EXPANDED_MB * archives.MB,
+        max_ratio=settings.ROSTER_MAX_COMPRESSION_RATIO,
+        max_files=XLSX_MAX_PARTS,
+    )
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            problems = archives.archive_problems(zf.infolist(), limits)
+    except (zipfile.BadZipFile, EOFError, ValueError) as exc:
+        raise _FileError(unreadable) from exc
+    if not problems:
+        return
+    problem = problems[0]
+    params = {"filename": filename, "part": problem.path, "rule": problem.rule}
+    if problem.rule == archives.TOO_MANY_FILES:
+        message = _(
+            "“%(filename)s” was not imported: it holds %(count)s parts, more than an Excel "
+            "workbook needs (at most %(limit)s) (rule: %(rule)s)."
+        ) % {**params, "count": problem.size, "limit": problem.limit}
+    elif problem.rule == archives.ZIP_BOMB:
+        params.update(ratio=problem.ratio, limit=problem.limit)
+        if problem.path:
+            message = (
+                _(
+                    "“%(filename)s” was not imported: its part “%(part)s” is compressed "
+                    "%(ratio)s:1, above the limit of %(limit)s:1, as a “zip bomb” is "
+                    "(rule: %(rule)s)."
+                )
+                % params
+            )
+        else:
+            message = (
+                _(
+                    "“%(filename)s” was not imported: it is compressed %(ratio)s:1, above the "
+                    "limit of %(limit)s:1, as a “zip bomb” is (rule: %(rule)s)."
+                )
+                % params
+            )
+    else:
+        params.update(size=_megabytes(problem.size), limit=_megabytes(problem.limit))
+        if problem.path:
+            message = (
+                _(
+                    "“%(filename)s” was not imported: its part “%(part)s” unpacks to %(size)s, "
+                    "above the limit of %(limit)s (rule: %(rule)s)."
+                )
+                % params
+            )
+        else:
+            message = (
+                _(
+                    "“%(filename)s” was not imported: it unpacks to %(size)s, above the limit "
+                    "of %(limit)s (rule: %(rule)s)."
+                )
+                % params
+            )
+    raise _FileError(message)
+
+
+def _megabytes(size: float) -> str:
+    return f"{formats.number_format(size / archives.MB, 1)} MB"
+
+
+def _capped(filename: str, records: Records) -> Records:
+    """The rows, refusing the file past MAX_ROWS (plus room for a title block) rows counted
+    with the empty ones: millions of empty rows cost as much to read as full ones."""
+    limit = MAX_ROWS + HEADER_SEARCH_ROWS
+    for rownum, cells in records:
+        if rownum > limit:
+            raise _FileError(
+                _(
+                    "“%(filename)s” has more than %(max)s rows, counting empty ones: delete "
+                    "the empty rows below the list or split it into several files "
+                    "(rule: %(rule)s)."
+                )
+                % {
+                    "filename": filename,
+                    "max": formats.number_format(limit, force_grouping=True),
+                    "rule": "too_many_rows",
+                }
+            )
+        yield rownum, cells
 
 
 def _csv_records(filename: str, data: bytes) -> Records:
@@ -435,7 +532,7 @@ def roster_parse(*, filename: str, data: bytes, kind: str | None = None) -> Pars
                 )
                 % {"filename": filename}
             )
-        _parse_records(filename, records, result)
+        _parse_records(filename, _capped(filename, records), result)
     except _FileError as exc:
         result.rows = []
         result.errors = [RowError(None, "", exc.message)]

@@ -14,17 +14,21 @@ halfway, what this import wrote is removed again.
 
 import hashlib
 import logging
+import os
 import tempfile
 import zipfile
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import Storage, default_storage
 from django.db import transaction
 
+from lms.uploads import scan_file
+
 from ..models import H5PLibrary, H5PPackage
-from .validator import MB, H5PValidator, LibraryInfo, ValidationResult, iter_member
+from .validator import MB, H5PValidator, LibraryInfo, Problem, ValidationResult, iter_member
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +86,6 @@ def delete_tree(storage: Storage, prefix: str) -> None:
         delete_tree(storage, f"{prefix}/{name}")
     if hasattr(storage, "path"):
         # FileSystemStorage leaves empty folders; remove them so nothing is left on disk.
-        import os
         import shutil
 
         try:
@@ -151,6 +154,19 @@ def _used_libraries(h5p_json: dict, bundled: set[str]) -> set[int]:
     return used
 
 
+def _scan(source, filename: str, result: ValidationResult) -> None:
+    """Add clamd's verdict to the result when it refuses the package."""
+    try:
+        if isinstance(source, str | os.PathLike):
+            with open(source, "rb") as file:
+                scan_file(file, name=filename)
+        else:
+            scan_file(source, name=filename)
+    except ValidationError as exc:
+        result.errors.append(Problem(exc.code, filename, exc.messages[0]))
+        result.ok = False
+
+
 def package_import(
     *,
     source,
@@ -166,6 +182,8 @@ def package_import(
     """
     storage = storage or default_storage
     result = validator().validate(source, filename, installed_libraries())
+    if result.ok:
+        _scan(source, filename, result)  # only once the archive is known to unpack safely
     if not result.ok:
         raise PackageRejected(result)
 

@@ -4,12 +4,14 @@ Pure Python with no Django import, so storage, upload views and management comma
 call it. The rules follow h5p-php-library's H5PValidator (isValidPackage, getLibraryData,
 getMissingLibraries); where this module departs from it, the list below says why:
 
-- Every member is first checked in the ZIP central directory (paths, symlinks, declared sizes,
-  compression ratio, extension whitelists, h5p.json and content/content.json present). If
-  anything fails there, nothing is decompressed, as in H5P.
+- Every member is first checked in the ZIP central directory (paths, symlinks, declared sizes
+  and compression ratio as for every uploaded archive (lms.archives), extension whitelists,
+  h5p.json and content/content.json present). If anything fails there, nothing is
+  decompressed, as in H5P.
 - Then every member that passed is streamed once through `iter_member`, which counts the real
   bytes: a header that understates a size (a zip bomb with a lying header) or a bad CRC is
-  refused before storage extracts anything.
+  refused before storage extracts anything. On the way its content is checked against its
+  extension, and SVGs for active content (`contents`); H5P checks neither.
 - Hidden files and folders (a name part starting with ".") are refused, where H5P skips them
   silently: real exports never hold any, and a silent skip would store something other than
   what the teacher uploaded. Names with a part starting with "_" (e.g. `__MACOSX/._x`) are
@@ -31,11 +33,16 @@ import copy
 import json
 import re
 import stat
+import tempfile
 import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
+
+from lms import archives
+
+from . import contents
 
 
 def _(message: str) -> str:
@@ -51,10 +58,9 @@ DEFAULT_MAX_FILE_SIZE = 50 * MB
 DEFAULT_MAX_TOTAL_SIZE = 200 * MB
 DEFAULT_MAX_FILES = 5_000
 DEFAULT_MAX_RATIO = 100
-# The ratio is only checked above this size: a few KB of JSON or SVG may compress 200:1 and
-# cannot hurt, while a bomb has to be big to matter.
-RATIO_CHECK_MIN_SIZE = 1 * MB
 CHUNK_SIZE = 64 * 1024
+# Images above this size spill from memory to a temporary file while Pillow checks them.
+SPOOL_SIZE = 1 * MB
 # What zipfile raises on corrupt data, a bad method or encryption.
 READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError)
 
@@ -147,6 +153,29 @@ MESSAGES = {
         "chối (quy tắc: {rule})."
     ),
     "corrupt_file": _('Không đọc được tệp "{path}": dữ liệu nén bị hỏng (quy tắc: {rule}).'),
+    "image_mismatch": _(
+        'Tệp "{path}" có đuôi .{extension} nhưng không phải ảnh {format} hợp lệ (quy tắc: {rule}).'
+    ),
+    "image_too_large": _(
+        'Ảnh "{path}" có hơn {limit} điểm ảnh, quá lớn để hiển thị an toàn (quy tắc: {rule}).'
+    ),
+    "signature_mismatch": _(
+        'Tệp "{path}" có đuôi .{extension} nhưng nội dung không bắt đầu bằng dấu hiệu của định '
+        "dạng {format} (quy tắc: {rule})."
+    ),
+    "invalid_json_file": _('Tệp "{path}" không phải JSON hợp lệ (quy tắc: {rule}).'),
+    "invalid_svg": _(
+        'Tệp "{path}" không phải ảnh SVG hợp lệ, hoặc có khai báo thực thể (entity) không được '
+        "phép (quy tắc: {rule})."
+    ),
+    "svg_script": _(
+        'Tệp SVG "{path}" chứa "{what}", thứ có thể chạy mã khi mở tệp; hãy xoá nó khỏi tệp '
+        "(quy tắc: {rule})."
+    ),
+    "svg_external_reference": _(
+        'Tệp SVG "{path}" tham chiếu ra ngoài tệp ("{what}"); chỉ được tham chiếu bên trong tệp '
+        '("#…") hoặc ảnh nhúng "data:image/…" (quy tắc: {rule}).'
+    ),
     "invalid_json": _('Tệp "{path}" không phải {expected} hợp lệ (quy tắc: {rule}).'),
     "missing_field": _('Tệp "{path}" thiếu trường bắt buộc "{field}" (quy tắc: {rule}).'),
     "invalid_field": _(
@@ -285,6 +314,12 @@ class H5PValidator:
         self.max_total_size = max_total_size
         self.max_files = max_files
         self.max_ratio = max_ratio
+        self.archive = archives.ArchiveLimits(
+            max_file_size=max_file_size,
+            max_total_size=max_total_size,
+            max_ratio=max_ratio,
+            max_files=max_files,
+        )
 
     def validate(
         self,
@@ -395,8 +430,7 @@ class _PackageCheck:
             if self.result.errors:
                 return
             self.result.files = list(self.kept)
-            self.read_members(zf)
-            if self.result.errors:
+            if not self.read_members(zf):
                 return
         self.check_structure()
 
@@ -404,10 +438,8 @@ class _PackageCheck:
 
     def scan_directory(self, zf: zipfile.ZipFile) -> None:
         infos = zf.infolist()
-        if len(infos) > self.limits.max_files:
-            self.error(
-                "too_many_files", self.filename, count=len(infos), limit=self.limits.max_files
-            )
+        if problem := archives.too_many_files(infos, self.limits.archive):
+            self.error(problem.rule, self.filename, count=problem.size, limit=problem.limit)
             return
         seen: set[str] = set()
         ignored: set[str] = set()
@@ -446,18 +478,8 @@ class _PackageCheck:
 
         for name in sorted(ignored):
             self.warn("ignored_file", name)
-        if total_size > self.limits.max_total_size:
-            limit = _mb(self.limits.max_total_size)
-            self.error("total_too_large", self.filename, size=_mb(total_size), limit=limit)
-        elif self.is_bomb(total_size, total_compressed):
-            ratio = total_size // max(total_compressed, 1)
-            self.error(
-                "zip_bomb",
-                self.filename,
-                "zip_bomb_total",
-                ratio=ratio,
-                limit=self.limits.max_ratio,
-            )
+        if problem := archives.totals_problem(total_size, total_compressed, self.limits.archive):
+            self.size_error(problem, self.filename)
         for required, rule in [
             ("h5p.json", "missing_h5p_json"),
             ("content/content.json", "missing_content_json"),
@@ -484,19 +506,19 @@ class _PackageCheck:
             return True
         return False
 
-    def is_bomb(self, size: int, compressed: int) -> bool:
-        return size > RATIO_CHECK_MIN_SIZE and size > self.limits.max_ratio * compressed
-
     def is_within_size_limits(self, info: zipfile.ZipInfo) -> bool:
-        if info.file_size > self.limits.max_file_size:
-            limit = _mb(self.limits.max_file_size)
-            self.error("file_too_large", info.filename, size=_mb(info.file_size), limit=limit)
-            return False
-        if self.is_bomb(info.file_size, info.compress_size):
-            ratio = info.file_size // max(info.compress_size, 1)
-            self.error("zip_bomb", info.filename, ratio=ratio, limit=self.limits.max_ratio)
+        if problem := archives.member_problem(info, self.limits.archive):
+            self.size_error(problem, info.filename)
             return False
         return True
+
+    def size_error(self, problem: archives.SizeProblem, path: str) -> None:
+        if problem.rule == archives.ZIP_BOMB:
+            template = "zip_bomb" if problem.path else "zip_bomb_total"
+            self.error(problem.rule, path, template, ratio=problem.ratio, limit=problem.limit)
+        else:
+            size, limit = _mb(problem.size), _mb(problem.limit)
+            self.error(problem.rule, path, size=size, limit=limit)
 
     def has_allowed_extension(self, name: str, in_content: bool) -> bool:
         allowed = CONTENT_EXTENSIONS if in_content else LIBRARY_EXTENSIONS
@@ -509,18 +531,48 @@ class _PackageCheck:
 
     # Phase 2: read every kept member back, counting real bytes --------------------------------
 
-    def read_members(self, zf: zipfile.ZipFile) -> None:
+    def read_members(self, zf: zipfile.ZipFile) -> bool:
+        """Read every kept member and check its content; False if one could not be read.
+
+        A file whose content does not match its extension is reported, and the structure is
+        still checked, so that the teacher sees every problem at once."""
+        readable = True
         for name, info in self.kept.items():
             try:
                 if self.is_json_to_parse(name):
                     self.json_bytes[name] = read_member(zf, info, self.limits.max_file_size)
                 else:
-                    for _chunk in iter_member(zf, info, self.limits.max_file_size):
-                        pass
+                    finding = self.check_content(zf, info)
+                    if finding:
+                        self.error(finding.rule, name, **finding.params)
             except MemberTooLarge:
                 self.error("size_mismatch", name, size=info.file_size)
+                readable = False
             except MemberReadError:
                 self.error("corrupt_file", name)
+                readable = False
+        return readable
+
+    def check_content(self, zf: zipfile.ZipFile, info: zipfile.ZipInfo):
+        """Read a member once, checking that it holds what its extension says."""
+        limit = self.limits.max_file_size
+        extension = contents.extension_of(info.filename)
+        if contents.reads_whole(extension):
+            data = read_member(zf, info, limit)
+            if extension == "svg":
+                return contents.check_svg(data)
+            return contents.check_json(data)
+        if extension in contents.IMAGE_FORMATS:
+            with tempfile.SpooledTemporaryFile(max_size=SPOOL_SIZE) as buffer:
+                for chunk in iter_member(zf, info, limit):
+                    buffer.write(chunk)
+                buffer.seek(0)
+                return contents.check_image(extension, buffer)
+        head = b""
+        for chunk in iter_member(zf, info, limit):
+            if len(head) < contents.HEAD_SIZE:
+                head += chunk[: contents.HEAD_SIZE - len(head)]
+        return contents.check_head(extension, head)
 
     @staticmethod
     def is_json_to_parse(name: str) -> bool:

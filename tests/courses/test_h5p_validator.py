@@ -12,6 +12,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from courses.h5p import validator as h5p_validator
 from courses.h5p.validator import (
@@ -62,12 +63,21 @@ def h5p_json(**overrides) -> dict:
     return data
 
 
+def png_bytes() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "red").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+PNG = png_bytes()
+
+
 def minimal_package() -> dict[str, bytes]:
     """The smallest valid package, as member name -> bytes; tests edit it before zipping."""
     return {
         "h5p.json": as_json(h5p_json()),
         "content/content.json": as_json({"question": "<p>Hà Nội là thủ đô?</p>"}),
-        "content/images/map.png": b"\x89PNG\r\n\x1a\n" + bytes(64),
+        "content/images/map.png": PNG,
         f"{LIB}/library.json": as_json(library_json()),
         f"{LIB}/scripts/hello.js": b"H5P.Hello = function () {};",
         f"{LIB}/styles/hello.css": b".h5p-hello { color: red; }",
@@ -193,15 +203,11 @@ def test_versions_pass_as_strings_or_numbers(version_type):
 
 def test_library_files_real_libraries_carry_pass():
     files = minimal_package()
-    for name in (
-        "fonts/icons.otf",
-        "fonts/icons.svg",
-        "flash/player.swf",
-        "doc/guide.docx",
-        "patches/fix.diff",
-        "data/table.xml",
-    ):
+    for name in ("flash/player.swf", "doc/guide.docx", "patches/fix.diff", "data/table.xml"):
         files[f"{LIB}/{name}"] = b"data"
+    # Fonts and SVG are checked against their extension (test_h5p_content_checks.py).
+    files[f"{LIB}/fonts/icons.otf"] = b"OTTO" + bytes(60)
+    files[f"{LIB}/fonts/icons.svg"] = b'<svg xmlns="http://www.w3.org/2000/svg"><font/></svg>'
 
     assert validate(files).ok
 
@@ -581,7 +587,9 @@ def test_library_files_need_a_whitelisted_extension(name):
 
 def test_extension_check_ignores_case():
     files = minimal_package()
-    files["content/images/PHOTO.JPG"] = b"\xff\xd8"
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(buffer, "JPEG")
+    files["content/images/PHOTO.JPG"] = buffer.getvalue()
 
     assert validate(files).ok
 
