@@ -31,6 +31,7 @@ test: $(VENV)/.installed node_modules/.installed
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff format .
@@ -40,8 +41,7 @@ format: $(VENV)/.installed
 # entries in locale/vi/LC_MESSAGES/django.po and run `make messages` again to compile them.
 # Demo data, tests, benchmarks and the pure-Python H5P validator (Vietnamese literals) are not
 # user interface strings.
-MESSAGES_IGNORE := .venv node_modules tests bench locale_vendor classrooms/management \
-	classrooms/demo_data.py courses/demo_data.py courses/h5p/demo.py courses/h5p/validator.py \
+MESSAGES_IGNORE := .venv node_modules tests bench locale_vendor demo courses/h5p/validator.py \
 	courses/h5p/contents.py
 messages: $(VENV)/.installed
 	$(PY) manage.py makemessages -l vi $(addprefix -i ,$(MESSAGES_IGNORE))

@@ -8,4 +8,5 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
+        # Connects the receivers; ready() runs once every app's models are loaded.
         from . import signals  # noqa: F401

@@ -3,18 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-
-class Role(models.TextChoices):
-    STUDENT = "student", _("Student")
-    TEACHER = "teacher", _("Teacher")
-    SCHOOL_ADMIN = "school_admin", _("School admin")
-    DISTRICT_OFFICER = "district_officer", _("District officer")
-    PROVINCE_OFFICER = "province_officer", _("Province officer")
-    GUARDIAN = "guardian", _("Guardian")
-
-
-# Roles tied to one school; a district officer is tied to one district instead.
-SCHOOL_ROLES = {Role.STUDENT, Role.TEACHER, Role.SCHOOL_ADMIN}
+from lms.roles import OFFICER_ROLES, SCHOOL_ROLES, Role
 
 
 class Gender(models.TextChoices):
@@ -60,7 +49,7 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
         constraints = [
             models.CheckConstraint(
-                condition=~Q(role="district_officer") | Q(district__isnull=False),
+                condition=~Q(role=Role.DISTRICT_OFFICER) | Q(district__isnull=False),
                 name="district_officer_has_district",
             ),
             models.UniqueConstraint(
@@ -70,7 +59,7 @@ class User(AbstractUser):
                 violation_error_message=_("Another student of this school has this code."),
             ),
             models.CheckConstraint(
-                condition=~Q(role__in=["student", "teacher", "school_admin"])
+                condition=~Q(role__in=list(SCHOOL_ROLES))
                 | Q(school__isnull=False)
                 | Q(is_superuser=True),
                 name="school_role_has_school",
@@ -93,7 +82,7 @@ class User(AbstractUser):
 
     @property
     def is_officer(self) -> bool:
-        return self.role in (Role.DISTRICT_OFFICER, Role.PROVINCE_OFFICER)
+        return self.role in OFFICER_ROLES
 
 
 class Guardianship(models.Model):

@@ -6,8 +6,8 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from classrooms.models import Classroom, School
-from classrooms.selectors import classroom_get, school_managed_get, school_managed_list
+from classrooms.org.models import Classroom, School
+from classrooms.org.selectors import classroom_get, school_managed_get, school_managed_list
 
 from .models import Role, RosterImport, User
 

@@ -4,9 +4,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from classrooms.models import District, School
+from classrooms.org.models import District, School
+from lms.roles import SCHOOL_ROLES
 
-from .models import SCHOOL_ROLES, Guardianship, Role, User
+from .models import Guardianship, Role, User
 
 
 def user_validate_affiliation(*, role: str, school: School | None, district: District | None):

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from classrooms.models import Classroom, School
+from classrooms.org.models import Classroom, School
 from lms.exports import xlsx_bytes
 
 from .credentials import credential_password, credentials_discard, initial_password_set

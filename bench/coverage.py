@@ -133,7 +133,7 @@ def measure(args) -> None:
     from accounts.models import Role, User
     from classrooms.models import Classroom, Closure, LiveSession, School
     from coverage.models import DailyCoverage
-    from coverage.services import rollup, rollup_pending
+    from coverage.services import rollup, rollup_incremental
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT version()")
@@ -258,8 +258,8 @@ def measure(args) -> None:
         .first()
     )
     LiveSession.objects.filter(pk=session.pk).update(ended_at=timezone.now())
-    timed("incremental: after one session ends", lambda: rollup_pending(force=True))
-    timed("incremental: nothing new", lambda: rollup_pending(force=True))
+    timed("incremental: after one session ends", lambda: rollup_incremental())
+    timed("incremental: nothing new", lambda: rollup_incremental())
 
     def forget_start_page(who, url):
         from urllib.parse import urlparse

@@ -8,4 +8,5 @@ class CoursesConfig(AppConfig):
     verbose_name = _("Courses")
 
     def ready(self):
+        # Connects the receivers; ready() runs once every app's models are loaded.
         from . import signals  # noqa: F401

@@ -221,6 +221,8 @@ class H5PBlock(blocks.StructBlock):
         template = "courses/blocks/h5p.html"
 
     def get_context(self, value, parent_context=None):
+        # courses.models imports these blocks, and the player reads those models: it can only
+        # be loaded once the models have been (app-loading order).
         from .h5p.player import block_context
 
         context = super().get_context(value, parent_context)

@@ -12,6 +12,8 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.db import models
 from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
@@ -20,7 +22,11 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from accounts.models import Role
+
 from .blocks import LessonStreamBlock, block_label, has_math
+from .forms import CopyForm
+from .slugs import vietnamese_slug
 
 
 class VietnameseSlugForm(WagtailAdminPageForm):
@@ -28,8 +34,6 @@ class VietnameseSlugForm(WagtailAdminPageForm):
     error on the "Promote" tab, not a failed save."""
 
     def clean_slug(self):
-        from .services import vietnamese_slug
-
         return vietnamese_slug(self.cleaned_data.get("slug") or self.data.get("title", ""))
 
 
@@ -42,15 +46,48 @@ class VietnameseSlugMixin:
     """
 
     def full_clean(self, *args, **kwargs):
-        from .services import vietnamese_slug
-
         self.slug = vietnamese_slug(self.slug or self.title)
         return super().full_clean(*args, **kwargs)
 
     base_form_class = VietnameseSlugForm
 
 
-class SchoolIndexPage(Page):
+class SignedInPage(Page):
+    """A page of lessons: signed-in readers only, the rest go to the sign-in page. Its reads
+    are courses.selectors, scoped to the user (DESIGN.md "Who may see what")."""
+
+    class Meta:
+        abstract = True
+
+    def serve(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return super().serve(request, *args, **kwargs)
+
+
+def _selectors():
+    # courses.selectors and courses.services import these page classes, so they can only be
+    # loaded once this models module has been (app-loading order: Django imports models first).
+    from . import selectors, services
+
+    return selectors, services
+
+
+class CourseIndexMixin:
+    """A school's (or the library's) courses, by grade."""
+
+    template = "courses/course_index.html"
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        selectors, _services = _selectors()
+        context["courses"] = (
+            selectors.course_list(user=request.user).child_of(self).order_by("grade", "title")
+        )
+        return context
+
+
+class SchoolIndexPage(CourseIndexMixin, SignedInPage):
     """A school's own lessons. Created with the school; its teachers edit below it."""
 
     school = models.OneToOneField(
@@ -71,12 +108,15 @@ class SchoolIndexPage(Page):
         verbose_name_plural = _("school lessons")
 
     def serve(self, request, *args, **kwargs):
-        from .views import course_index_serve
+        selectors, _services = _selectors()
+        if request.user.is_authenticated and not selectors.school_index_readable(
+            user=request.user, index=self
+        ):
+            raise Http404
+        return super().serve(request, *args, **kwargs)
 
-        return course_index_serve(request, self)
 
-
-class LibraryIndexPage(Page):
+class LibraryIndexPage(CourseIndexMixin, SignedInPage):
     """The province's shared library: lessons any school may use and copy."""
 
     intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
@@ -90,13 +130,8 @@ class LibraryIndexPage(Page):
         verbose_name = _("shared library")
         verbose_name_plural = _("shared libraries")
 
-    def serve(self, request, *args, **kwargs):
-        from .views import course_index_serve
 
-        return course_index_serve(request, self)
-
-
-class CoursePage(VietnameseSlugMixin, Page):
+class CoursePage(VietnameseSlugMixin, SignedInPage):
     """One subject for one grade in a school or in the library, e.g. "Toán 9"."""
 
     subject = models.ForeignKey(
@@ -125,12 +160,20 @@ class CoursePage(VietnameseSlugMixin, Page):
         verbose_name_plural = _("courses")
 
     def serve(self, request, *args, **kwargs):
-        from .views import course_serve
+        selectors, _services = _selectors()
+        if request.user.is_authenticated:
+            get_object_or_404(selectors.course_list(user=request.user), pk=self.pk)
+        return super().serve(request, *args, **kwargs)
 
-        return course_serve(request, self)
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        selectors, _services = _selectors()
+        lessons = selectors.lesson_list(user=request.user).child_of(self)
+        context["lessons"] = lessons.order_by("path")
+        return context
 
 
-class LessonPage(VietnameseSlugMixin, Page):
+class LessonPage(VietnameseSlugMixin, SignedInPage):
     summary = models.CharField(
         _("summary"),
         max_length=300,
@@ -189,19 +232,42 @@ class LessonPage(VietnameseSlugMixin, Page):
     def needs_h5p(self) -> bool:
         return any(block.block_type == "h5p" for block in self.body)
 
-    def serve(self, request, *args, **kwargs):
-        from .views import lesson_serve
+    @property
+    def in_library(self) -> bool:
+        return isinstance(self.course.get_parent().specific, LibraryIndexPage)
 
+    def serve(self, request, *args, **kwargs):
+        """A published lesson, for those who may read it; 404 for everyone else. A student's
+        first open is recorded."""
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        return lesson_serve(request, self)
+        selectors, services = _selectors()
+        if not selectors.lesson_readable(user=request.user, lesson=self):
+            raise Http404
+        if request.user.role == Role.STUDENT:
+            kwargs["progress"] = services.progress_open(student=request.user, lesson=self)
+        return super().serve(request, *args, **kwargs)
 
-    def serve_preview(self, request, mode_name):
+    def get_preview_context(self, request, mode_name):
         # The admin has already checked the editor may see this draft; a preview records no
         # progress.
-        from .views import lesson_render
+        return self.get_context(request, preview=True)
 
-        return lesson_render(request, self, preview=True)
+    def get_context(self, request, *args, preview: bool = False, progress=None, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context.update(course=self.course, preview=preview, needs_math=self.needs_math)
+        user = request.user
+        if preview:
+            return context
+        selectors, _services = _selectors()
+        if user.role == Role.STUDENT:
+            context["progress"] = progress or selectors.progress_for(user=user, lesson=self)
+            context["assignment"] = selectors.student_assignment_for(user=user, lesson=self)
+        elif user.role == Role.TEACHER:
+            context["can_assign"] = selectors.assignable_classrooms(user=user).exists()
+            if self.in_library:
+                context["copy_form"] = CopyForm(courses=selectors.own_school_courses(user=user))
+        return context
 
 
 class LessonAssignment(models.Model):

@@ -26,7 +26,9 @@ from wagtail.permissions import policy_registry
 
 from accounts.models import Role, User
 from classrooms.models import Classroom, Enrollment
-from classrooms.selectors import _scoped, academic_year_current, classroom_list, school_list
+from classrooms.org.selectors import academic_year_current, classroom_list, school_list
+from lms.access import has_role, scoped
+from lms.roles import FAMILY_ROLES, STAFF_ROLES
 
 from .models import (
     CoursePage,
@@ -36,9 +38,6 @@ from .models import (
     LibraryIndexPage,
     SchoolIndexPage,
 )
-
-# Roles that follow their classes' progress.
-STAFF_ROLES = {Role.TEACHER, Role.SCHOOL_ADMIN, Role.DISTRICT_OFFICER, Role.PROVINCE_OFFICER}
 
 
 def _below(pages) -> Q:
@@ -72,10 +71,10 @@ def _of_visible_schools(user: User):
 
 
 def _pages(qs: QuerySet, user: User) -> QuerySet:
-    return _scoped(
+    return scoped(
         qs,
-        user,
-        {
+        user=user,
+        rules={
             Role.TEACHER: _of_visible_schools(user),
             Role.SCHOOL_ADMIN: _of_visible_schools(user),
             Role.DISTRICT_OFFICER: _of_visible_schools(user),
@@ -113,8 +112,7 @@ def admin_pages(qs: QuerySet[Page], *, user: User) -> QuerySet[Page]:
         ancestors = {p.path[:end] for p in indexes for end in range(steps, len(p.path), steps)}
         return _below(indexes) | Q(path__in=ancestors)
 
-    rules = dict.fromkeys(STAFF_ROLES - {Role.PROVINCE_OFFICER}, visible)
-    return _scoped(qs, user, rules)
+    return scoped(qs, user=user, rules=dict.fromkeys(STAFF_ROLES, visible))
 
 
 def admin_log_entries(qs: QuerySet, *, user: User) -> QuerySet:
@@ -132,7 +130,7 @@ def admin_log_entries(qs: QuerySet, *, user: User) -> QuerySet:
 
     else:  # a log model we do not know: province-wide roles only
         rule = None
-    return _scoped(qs, user, dict.fromkeys(STAFF_ROLES, rule) if rule else {})
+    return scoped(qs, user=user, rules=dict.fromkeys(STAFF_ROLES, rule) if rule else {})
 
 
 # --- Files that lessons carry (H5P packages, documents) ---------------------------------------
@@ -151,7 +149,7 @@ def lesson_file_readable(
         return False
     if uploaded_by_id is not None and uploaded_by_id == user.pk:
         return True
-    if (user.is_superuser or user.role in STAFF_ROLES) and manages():
+    if has_role(user, STAFF_ROLES) and manages():
         return True
     return used_in().exists()
 
@@ -184,14 +182,14 @@ def document_readable(*, user: User, document) -> bool:
 def course_list(*, user: User) -> QuerySet[CoursePage]:
     """Courses whose lessons the user may browse (students browse the library's)."""
     qs = CoursePage.objects.live().select_related("subject")
-    if user.is_authenticated and user.role in (Role.STUDENT, Role.GUARDIAN):
+    if user.is_authenticated and user.role in FAMILY_ROLES:
         return qs.filter(_below(_library())) if user.role == Role.STUDENT else qs.none()
     return _pages(qs, user)
 
 
 def school_index_readable(*, user: User, index: SchoolIndexPage) -> bool:
     """A school's course list is for its staff and the officers above it, not a directory."""
-    if not user.is_authenticated or user.role in (Role.STUDENT, Role.GUARDIAN):
+    if not user.is_authenticated or user.role in FAMILY_ROLES:
         return False
     return school_list(user=user).filter(pk=index.school_id).exists()
 
@@ -305,7 +303,7 @@ def assignable_classrooms(*, user: User) -> QuerySet[Classroom]:
 
 
 def assignment_list(*, user: User) -> QuerySet[LessonAssignment]:
-    if not user.is_authenticated or not (user.is_superuser or user.role in STAFF_ROLES):
+    if not has_role(user, STAFF_ROLES):
         return LessonAssignment.objects.none()
     active = Q(classroom__enrollments__active=True)
     return (

@@ -6,13 +6,10 @@ SchoolIndexPage, one group edits the shared library, and the optional "Tổ chuy
 moderation is a Wagtail workflow with a group approval task. Nothing here re-implements them.
 """
 
-import unicodedata
-
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from wagtail.models import (
     Collection,
@@ -20,6 +17,7 @@ from wagtail.models import (
     GroupCollectionPermission,
     GroupPagePermission,
     Page,
+    Site,
     Workflow,
     WorkflowPage,
     WorkflowTask,
@@ -36,6 +34,7 @@ from .models import (
     LibraryIndexPage,
     SchoolIndexPage,
 )
+from .slugs import vietnamese_slug
 
 LIBRARY_SLUG = "thu-vien"
 LIBRARY_GROUP = "Biên tập thư viện tỉnh"
@@ -54,13 +53,6 @@ MEDIA_PERMISSIONS = [
 ]
 
 
-def vietnamese_slug(text: str) -> str:
-    """ "Hệ hai phương trình bậc nhất" → "he-hai-phuong-trinh-bac-nhat"."""
-    text = text.replace("đ", "d").replace("Đ", "D")
-    text = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
-    return slugify(text)[:200].strip("-") or "bai"
-
-
 def _free_slug(parent: Page, base: str) -> str:
     taken = set(parent.get_children().values_list("slug", flat=True))
     slug, n = base, 2
@@ -69,10 +61,12 @@ def _free_slug(parent: Page, base: str) -> str:
     return slug
 
 
-def _home() -> Page:
-    from home.models import HomePage
-
-    return HomePage.objects.first()
+def site_root() -> Page | None:
+    """The page the lesson tree hangs under: the default site's root, home.HomePage (home sits
+    above this app, so it is found through Wagtail's Site, not imported). None in a database
+    emptied by a flush (transactional tests): then there is nothing to attach to."""
+    site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+    return site.root_page if site else None
 
 
 def _admin_access() -> Permission:
@@ -126,7 +120,7 @@ def school_index_ensure(school: School) -> SchoolIndexPage:
     """The school's lesson tree, its teachers' group and its media collection (idempotent)."""
     index = SchoolIndexPage.objects.filter(school=school).first()
     if index is None:
-        home = _home()
+        home = site_root()
         index = home.add_child(
             instance=SchoolIndexPage(
                 title=school.name,
@@ -146,7 +140,7 @@ def school_index_ensure(school: School) -> SchoolIndexPage:
 def library_index_ensure() -> LibraryIndexPage:
     library = LibraryIndexPage.objects.first()
     if library is None:
-        home = _home()
+        home = site_root()
         library = home.add_child(
             instance=LibraryIndexPage(title="Thư viện bài giảng dùng chung", slug=LIBRARY_SLUG)
         )
@@ -156,7 +150,8 @@ def library_index_ensure() -> LibraryIndexPage:
 
 def user_groups_sync(user: User) -> None:
     """Put a teacher in their school's group and a province officer among the library's
-    editors. Runs when a user is saved and when they sign in (roster imports bulk-create)."""
+    editors. Runs when a user is saved and when accounts are created in bulk (roster import:
+    accounts.events.users_created)."""
     if not user.pk:
         return
     managed = Group.objects.filter(name__startswith="Giáo viên ")

@@ -1,39 +1,36 @@
-"""Keep the lesson tree and editing groups in step with schools and users."""
+"""Keep the lesson tree and editing groups in step with schools and users: receivers only,
+the work is in courses.services. Schools and users live in lower layers (classrooms, accounts),
+which announce them through model signals and accounts.events; they never import courses."""
 
-from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from accounts.models import User
+from accounts.events import users_created
+from accounts.models import Role, User
 from classrooms.models import School
 
 from . import services
 
 
-def _site_ready() -> bool:
-    # The page tree hangs under the HomePage that a data migration creates; a database emptied
-    # by a flush (transactional tests) has none, and then there is nothing to attach to.
-    from home.models import HomePage
-
-    return HomePage.objects.exists()
-
-
-@receiver(post_save, sender=School)
+@receiver(post_save, sender=School, dispatch_uid="courses_school_saved")
 def school_saved(sender, instance, created, raw=False, **kwargs):
-    if not raw and _site_ready():
+    if not raw and services.site_root() is not None:
         services.school_index_ensure(instance)
 
 
-@receiver(post_save, sender=User)
+@receiver(post_save, sender=User, dispatch_uid="courses_user_saved")
 def user_saved(sender, instance, raw=False, update_fields=None, **kwargs):
     if raw or (update_fields and not {"role", "school", "is_active"} & set(update_fields)):
         return
-    if _site_ready():
+    if services.site_root() is not None:
         services.user_groups_sync(instance)
 
 
-@receiver(user_logged_in)
-def user_signed_in(sender, request, user, **kwargs):
-    # Roster imports create accounts in bulk, without post_save: catch up at first sign-in.
-    if _site_ready():
-        services.user_groups_sync(user)
+@receiver(users_created, dispatch_uid="courses_users_created")
+def users_were_created(sender, users, **kwargs):
+    # Roster imports bulk-create accounts (no post_save): their groups are set up here, when
+    # they are created, rather than at each sign-in.
+    if services.site_root() is not None:
+        for user in users:
+            if user.role in (Role.TEACHER, Role.PROVINCE_OFFICER):  # new accounts: no groups yet
+                services.user_groups_sync(user)

@@ -1,80 +1,23 @@
-"""Thin views: read through courses.selectors, write through courses.services."""
+"""Thin views: read through courses.selectors, write through courses.services. The lesson
+pages render themselves (courses.models: serve and get_context)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role, User
-from classrooms.selectors import school_managed_get
+from classrooms.org.selectors import school_managed_get
+from lms.access import has_role
 from lms.exports import xlsx_response
+from lms.roles import STAFF_ROLES
 
 from . import selectors, services
 from .forms import AssignForm, CopyForm, LibraryEditorForm, ModerationForm
-from .models import LessonPage, LibraryIndexPage, SchoolIndexPage
-
-
-def _is_library(lesson: LessonPage) -> bool:
-    return isinstance(lesson.course.get_parent().specific, LibraryIndexPage)
-
-
-def lesson_render(request, lesson: LessonPage, *, preview: bool = False, progress=None):
-    user = request.user
-    context = {
-        "page": lesson,
-        "self": lesson,
-        "course": lesson.course,
-        "preview": preview,
-        "needs_math": lesson.needs_math,
-    }
-    if not preview and user.role == Role.STUDENT:
-        context["progress"] = progress or selectors.progress_for(user=user, lesson=lesson)
-        context["assignment"] = selectors.student_assignment_for(user=user, lesson=lesson)
-    if not preview and user.role == Role.TEACHER:
-        context["can_assign"] = selectors.assignable_classrooms(user=user).exists()
-        if _is_library(lesson):
-            context["copy_form"] = CopyForm(courses=selectors.own_school_courses(user=user))
-    return TemplateResponse(request, "courses/lesson_page.html", context)
-
-
-def lesson_serve(request, page: LessonPage):
-    """A published lesson, for those who may read it; 404 for everyone else."""
-    if not selectors.lesson_readable(user=request.user, lesson=page):
-        raise Http404
-    progress = None
-    if request.user.role == Role.STUDENT:
-        progress = services.progress_open(student=request.user, lesson=page)
-    return lesson_render(request, page, progress=progress)
-
-
-def course_serve(request, course):
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    get_object_or_404(selectors.course_list(user=request.user), pk=course.pk)
-    lessons = selectors.lesson_list(user=request.user).child_of(course).order_by("path")
-    return TemplateResponse(
-        request, "courses/course_page.html", {"page": course, "self": course, "lessons": lessons}
-    )
-
-
-def course_index_serve(request, index):
-    """A school's (or the library's) courses, by grade."""
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    if isinstance(index, SchoolIndexPage) and not selectors.school_index_readable(
-        user=request.user, index=index
-    ):
-        raise Http404
-    courses = selectors.course_list(user=request.user).child_of(index).order_by("grade", "title")
-    return TemplateResponse(
-        request, "courses/course_index.html", {"page": index, "self": index, "courses": courses}
-    )
 
 
 @login_required
@@ -134,7 +77,7 @@ def lesson_assign(request, pk):
 @require_POST
 def lesson_copy(request, pk):
     lesson = selectors.lesson_get(user=request.user, pk=pk).specific
-    if request.user.role != Role.TEACHER or not _is_library(lesson):
+    if request.user.role != Role.TEACHER or not lesson.in_library:
         raise Http404
     form = CopyForm(request.POST, courses=selectors.own_school_courses(user=request.user))
     if not form.is_valid():
@@ -155,7 +98,7 @@ def lesson_copy(request, pk):
 
 @login_required
 def assignment_list(request):
-    if request.user.role not in selectors.STAFF_ROLES and not request.user.is_superuser:
+    if not has_role(request.user, STAFF_ROLES):
         raise Http404
     assignments = selectors.assignment_list(user=request.user)[:200]
     return render(request, "courses/assignment_list.html", {"assignments": assignments})
@@ -211,7 +154,7 @@ def assignment_delete(request, pk):
 
 @login_required
 def lesson_search(request):
-    if request.user.role not in selectors.STAFF_ROLES and not request.user.is_superuser:
+    if not has_role(request.user, STAFF_ROLES):
         raise Http404
     query = request.GET.get("q", "").strip()[:200]
     results = list(selectors.lesson_search(user=request.user, query=query)[:50]) if query else []

@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from classrooms.levels import Level
+from classrooms.org.levels import Level
 
 from .models import DailyCoverage
 

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from classrooms.levels import Level
+from classrooms.org.levels import Level
 
 
 class DailyCoverage(models.Model):

@@ -20,14 +20,16 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import Guardianship, Role, User
-from classrooms.models import Classroom, District, Enrollment, School
-from classrooms.selectors import _scoped, classroom_list, district_list, school_list
+from classrooms.models import AttendanceRecord, Classroom, District, Enrollment, School
+from classrooms.org.levels import Level
+from classrooms.org.selectors import classroom_list, district_list, school_list
+from lms.access import has_role, scope_role, scoped
+from lms.roles import ADMIN_ROLES
 
 from . import definitions
 from .filters import DaysChoice, bound_filterset, default_period
 from .models import AtRiskStudent, DailyCoverage, RollupRun, SchoolDailyCoverage
 
-VIEWER_ROLES = {Role.SCHOOL_ADMIN, Role.DISTRICT_OFFICER, Role.PROVINCE_OFFICER}
 ATTENTION_DAYS = 5
 
 
@@ -35,7 +37,7 @@ ATTENTION_DAYS = 5
 class CoverageFilters:
     start: datetime.date
     end: datetime.date
-    level: str | None = None  # a classrooms.levels.Level value: tieu_hoc, thcs, thpt
+    level: str | None = None  # a classrooms.org.levels.Level value: tieu_hoc, thcs, thpt
     grade: int | None = None
     closures_only: bool = True
 
@@ -78,11 +80,7 @@ def filters_from_params(params) -> CoverageFilters:
 
 
 def user_sees_coverage(user: User) -> bool:
-    return (
-        user.is_authenticated
-        and user.is_active
-        and (user.is_superuser or user.role in VIEWER_ROLES)
-    )
+    return user.is_active and has_role(user, ADMIN_ROLES)
 
 
 def coverage_rows(*, user: User) -> QuerySet[DailyCoverage]:
@@ -96,10 +94,10 @@ def _in_scope(qs: QuerySet, user: User) -> QuerySet:
     AtRiskStudent), scoped to the user."""
     if not user_sees_coverage(user):
         return qs.none()
-    return _scoped(
+    return scoped(
         qs,
-        user,
-        {
+        user=user,
+        rules={
             Role.DISTRICT_OFFICER: lambda: Q(district_id=user.district_id),
             Role.SCHOOL_ADMIN: lambda: Q(school_id=user.school_id),
         },
@@ -416,8 +414,6 @@ def student_rows(*, user: User, filters: CoverageFilters, classroom_id) -> list[
     held = definitions.held_sessions([classroom.pk], lookback, filters.end)
     in_period = [s for s in held if s["date"] in selected_days]
     statuses = defaultdict(dict)
-    from classrooms.models import AttendanceRecord
-
     for session_id, student_id, status in AttendanceRecord.objects.filter(
         session_id__in=[s["id"] for s in in_period]
     ).values_list("session_id", "student_id", "status"):
@@ -641,7 +637,7 @@ def start_page_cache_key(*, user: User, filters: CoverageFilters) -> str:
     latest rollup run, so that any rollup (a session ended, a closure changed, a record
     overridden) makes the next view recompute."""
     run = RollupRun.objects.order_by("-pk").values_list("pk", "started_at").first()
-    role = Role.PROVINCE_OFFICER if user.is_superuser else user.role
+    role = scope_role(user)
     scope = {
         Role.PROVINCE_OFFICER: "province",
         Role.DISTRICT_OFFICER: f"district:{user.district_id}",
@@ -666,7 +662,7 @@ def start_page(*, user: User, filters: CoverageFilters) -> dict:
     figures = cache.get(key)
     if figures is not None:
         return figures
-    role = Role.PROVINCE_OFFICER if user.is_superuser else user.role
+    role = scope_role(user)
     qs = _filtered(user, filters)
     if role == Role.PROVINCE_OFFICER:
         grouped = _grouped_from_school_days(user, filters, "district_id")
@@ -736,6 +732,4 @@ def report_rows(*, user: User, filters: CoverageFilters) -> dict:
 
 
 def _levels():
-    from classrooms.levels import Level
-
     return Level.choices

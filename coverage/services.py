@@ -3,11 +3,11 @@
 ``rollup`` rebuilds the class-days it is asked for with a handful of bulk queries per chunk of
 classrooms and one bulk upsert, so that rebuilding a day of the whole province or a closure's
 days is cheap. It is called:
-- by the closure services when a closure is declared, edited, ended early or cancelled;
-- by coverage.signals when a session is saved (cancelled, one-off) or a record is overridden;
-- by ``rollup_pending`` (dashboards, at most every COVERAGE_REFRESH_SECONDS) for sessions
-  ended since the last run and for days not yet rolled up;
-- by the ``rollup_coverage`` command.
+- by coverage.signals, reacting to classrooms' events: a closure declared, edited, ended early
+  or cancelled, a session ended, saved (cancelled, one-off) or a record overridden;
+- by ``rollup_incremental`` (the ``rollup_coverage`` command, run every few minutes) for days
+  not yet rolled up (a new school day has no event) and, as a safety net, sessions ended since
+  the last run. Dashboards never write: they read the rollup only.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
@@ -242,10 +241,10 @@ def rollup(
     """Rebuild the DailyCoverage rows of the given class-days and return how many were
     written. Class-days are the school days of the classrooms (all, or ``classroom_ids``) on
     ``dates``, or from ``since`` to ``until`` (default today); days after today are never
-    rolled up. With neither dates nor since, it is ``rollup_pending``'s incremental run."""
+    rolled up. With neither dates nor since, it is ``rollup_incremental``."""
     today = timezone.localdate()
     if dates is None and since is None:
-        return rollup_pending(force=True)
+        return rollup_incremental()
     if dates is not None:
         wanted = sorted({d for d in dates if d <= today})
     else:
@@ -322,25 +321,11 @@ def _runs(days: list[datetime.date]) -> list[list[datetime.date]]:
     return runs
 
 
-def rollup_class_days(class_days: Iterable[tuple[int, datetime.date]]) -> int:
-    """Rebuild specific (classroom_id, date) pairs, grouped by date."""
-    by_date = defaultdict(set)
-    for classroom_id, day in class_days:
-        by_date[day].add(classroom_id)
-    written = 0
-    for day, ids in sorted(by_date.items()):
-        written += rollup(classroom_ids=ids, dates=[day])
-    return written
-
-
-def rollup_pending(*, force: bool = False) -> int:
-    """Bring the rollup up to date without cron: days after the last full run (all classes,
-    e.g. the first dashboard view of the day), and the class-days of sessions ended since the
-    last run. Runs at most once per COVERAGE_REFRESH_SECONDS unless forced."""
-    if not force:
-        every = settings.COVERAGE_REFRESH_SECONDS
-        if every <= 0 or not cache.add("coverage:rollup-pending", 1, every):
-            return 0
+def rollup_incremental() -> int:
+    """Bring the rollup up to date: days after the last full run (all classes; a new school
+    day announces itself with no event), and the class-days of sessions ended since the last
+    run (coverage.signals already rolled them up when session_end sent session_ended; this
+    catches any the event missed). Run by the ``rollup_coverage`` command every few minutes."""
     today = timezone.localdate()
     written = 0
     last_full = (

@@ -11,7 +11,7 @@ from lms.exports import xlsx_response
 
 from . import selectors
 from .filters import bound_filterset
-from .services import last_rollup_at, rollup_pending
+from .services import last_rollup_at
 
 SORTABLE = {
     "name", "coverage_pct", "participation_pct", "closed_class_days", "taught_class_days",
@@ -36,7 +36,6 @@ def sort_rows(rows: list[dict], sort: str | None, default: str = "name") -> tupl
 def _viewer(request):
     if not selectors.user_sees_coverage(request.user):
         raise Http404
-    rollup_pending()
     return request.user
 
 

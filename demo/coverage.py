@@ -23,8 +23,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from classrooms import closures
-from classrooms import demo_data as data
+from classrooms.closures.services import closure_declare, closure_end_early
+from classrooms.live.services import session_end, session_start
 from classrooms.models import (
     AcademicYear,
     AttendanceInterval,
@@ -37,8 +37,10 @@ from classrooms.models import (
     LiveSession,
     SessionStatus,
 )
-from classrooms.services import session_end, session_start
-from classrooms.timetable import sessions_generate
+from classrooms.timetable.services import sessions_generate
+from coverage.services import rollup_incremental
+
+from . import org as data
 
 CLOSURE_NOTE = (
     "Mưa lũ ngập nhiều tuyến đường ở TP Đông Hà: các trường dừng học trực tiếp, "
@@ -69,8 +71,6 @@ def _closure_days(year: AcademicYear, today: datetime.date) -> list[datetime.dat
 def seed_coverage(write, *, now=None) -> None:
     """Declare (as phonggd) and end the demo flood closure, hold its sessions with attendance,
     and roll the coverage up. Runs inside seed_demo's transaction."""
-    from .services import rollup_pending
-
     if Closure.objects.filter(note=CLOSURE_NOTE).exists():
         write("  độ bao phủ: đợt lũ mẫu đã có, bỏ qua")
         return
@@ -85,7 +85,7 @@ def seed_coverage(write, *, now=None) -> None:
     if not days:
         return
 
-    closure = closures.closure_declare(
+    closure = closure_declare(
         by=officer,
         scope=ClosureScope.DISTRICT,
         district=district,
@@ -95,12 +95,10 @@ def seed_coverage(write, *, now=None) -> None:
         note=CLOSURE_NOTE,
     )
     # The water went down: classes meet again from today.
-    closures.closure_end_early(
-        closure=closure, by=officer, last_day=today - datetime.timedelta(days=1)
-    )
+    closure_end_early(closure=closure, by=officer, last_day=today - datetime.timedelta(days=1))
 
     held, attendances = _hold_sessions(days, now)
-    written = rollup_pending(force=True)
+    written = rollup_incremental()
     write(
         f"  độ bao phủ: tạm dừng học vì lũ ở {district.name} {len(days)} ngày học "
         f"({days[0]:%d/%m}–{days[-1]:%d/%m}), {held} buổi học đã dạy, {attendances} lượt "

@@ -12,20 +12,19 @@ from django.utils import timezone
 from wagtail.rich_text import RichText
 
 from accounts.models import User
-from classrooms import demo_data as org
 from classrooms.models import Classroom, School, Subject
+from courses import services
+from courses.h5p.storage import PackageRejected, package_import
+from courses.models import H5PPackage, LessonAssignment
 
-from .. import services
-from ..models import H5PPackage, LessonAssignment
-from .storage import PackageRejected, package_import
+from . import org
+from .lessons import course_ensure, lesson_ensure
 
 DEMO_LESSON_TITLE = "Kiểm tra nhanh: đúng hay sai?"
 DEMO_PACKAGE_TITLE = "Hello World: đúng hay sai?"
 
 
 def seed_h5p(write) -> None:
-    from ..demo_data import _course, _lesson  # the demo lessons' own helpers
-
     path = Path(settings.H5P_DEMO_PACKAGE)
     school = School.objects.get(code=org.DEMO_SCHOOL_CODE)
     teacher = User.objects.get(username=org.DEMO_TEACHER.username)
@@ -46,10 +45,10 @@ def seed_h5p(write) -> None:
         except PackageRejected as exc:
             write(f"  H5P: gói mẫu {path.name} bị từ chối: {exc}")
             return
-    course = _course(
+    course = course_ensure(
         services.school_index_ensure(school), Subject.objects.get(code="TOAN"), 9, teacher
     )
-    lesson = _lesson(
+    lesson = lesson_ensure(
         course,
         DEMO_LESSON_TITLE,
         "Một câu hỏi đúng/sai tương tác để thử hoạt động H5P.",

@@ -1,21 +1,24 @@
 """Demo lessons for `seed_demo`: a few real-feeling Vietnamese lessons in the shared library and
-at the demo school, assigned to the demo class. Idempotent: lessons are found by slug."""
+at the demo school, assigned to the demo class. Idempotent: courses and lessons are found by
+slug (`course_ensure`, `lesson_ensure`, also used by demo/h5p.py)."""
 
 import io
 from datetime import timedelta
 
 from django.core.files.images import ImageFile
 from django.utils import timezone
+from PIL import Image as PILImage
+from PIL import ImageDraw
 from wagtail.images import get_image_model
 from wagtail.models import Collection
 from wagtail.rich_text import RichText
 
 from accounts.models import User
-from classrooms import demo_data as org
 from classrooms.models import Classroom, School, Subject
+from courses import services
+from courses.models import CoursePage, LessonAssignment, LessonPage
 
-from . import services
-from .models import CoursePage, LessonAssignment, LessonPage
+from . import org
 
 GRAPH_TITLE = "Đồ thị hai đường thẳng cắt nhau"
 
@@ -26,8 +29,6 @@ def _graph_image(collection: Collection):
     existing = Image.objects.filter(title=GRAPH_TITLE).first()
     if existing:
         return existing
-    from PIL import Image as PILImage
-    from PIL import ImageDraw
 
     size, scale = 480, 40
     canvas = PILImage.new("RGB", (size, size), "white")
@@ -54,7 +55,7 @@ def _graph_image(collection: Collection):
     return image
 
 
-def _course(parent, subject: Subject, grade: int, owner=None) -> CoursePage:
+def course_ensure(parent, subject: Subject, grade: int, owner=None) -> CoursePage:
     title = f"{subject.name} {grade}"
     slug = services.vietnamese_slug(title)
     course = CoursePage.objects.child_of(parent).filter(slug=slug).first()
@@ -65,7 +66,7 @@ def _course(parent, subject: Subject, grade: int, owner=None) -> CoursePage:
     return course
 
 
-def _lesson(course, title: str, summary: str, minutes: int, body: list, owner) -> LessonPage:
+def lesson_ensure(course, title: str, summary: str, minutes: int, body: list, owner) -> LessonPage:
     slug = services.vietnamese_slug(title)
     lesson = LessonPage.objects.child_of(course).filter(slug=slug).first()
     if lesson:
@@ -105,8 +106,8 @@ def seed_lessons(write) -> None:
     subjects = Subject.objects.in_bulk(["TOAN", "NGUVAN", "VATLI"], field_name="code")
     graph = _graph_image(Collection.objects.get(name=services.LIBRARY_COLLECTION))
 
-    toan9_lib = _course(library, subjects["TOAN"], 9, officer)
-    system = _lesson(
+    toan9_lib = course_ensure(library, subjects["TOAN"], 9, officer)
+    system = lesson_ensure(
         toan9_lib,
         "Hệ hai phương trình bậc nhất hai ẩn",
         "Khái niệm hệ hai phương trình bậc nhất hai ẩn, nghiệm của hệ và minh hoạ hình học.",
@@ -139,7 +140,7 @@ def seed_lessons(write) -> None:
         ],
         officer,
     )
-    _lesson(
+    lesson_ensure(
         toan9_lib,
         "Giải hệ phương trình bằng phương pháp thế",
         "Rút một ẩn từ một phương trình rồi thế vào phương trình còn lại.",
@@ -159,8 +160,8 @@ def seed_lessons(write) -> None:
         ],
         officer,
     )
-    vatli10 = _course(library, subjects["VATLI"], 10, officer)
-    _lesson(
+    vatli10 = course_ensure(library, subjects["VATLI"], 10, officer)
+    lesson_ensure(
         vatli10,
         "Chuyển động thẳng biến đổi đều",
         "Gia tốc, vận tốc và quãng đường trong chuyển động thẳng biến đổi đều.",
@@ -177,8 +178,8 @@ def seed_lessons(write) -> None:
         officer,
     )
 
-    toan9 = _course(school_index, subjects["TOAN"], 9, teacher)
-    practice = _lesson(
+    toan9 = course_ensure(school_index, subjects["TOAN"], 9, teacher)
+    practice = lesson_ensure(
         toan9,
         "Luyện tập: hệ hai phương trình bậc nhất hai ẩn",
         "Bài tập củng cố cho lớp 9A trong tuần học trực tuyến.",
@@ -200,8 +201,8 @@ def seed_lessons(write) -> None:
         ],
         teacher,
     )
-    van9 = _course(school_index, subjects["NGUVAN"], 9, teacher)
-    kieu = _lesson(
+    van9 = course_ensure(school_index, subjects["NGUVAN"], 9, teacher)
+    kieu = lesson_ensure(
         van9,
         "Cảnh ngày xuân (trích Truyện Kiều)",
         "Đọc hiểu đoạn trích Cảnh ngày xuân của Nguyễn Du.",
@@ -237,7 +238,3 @@ def seed_lessons(write) -> None:
         f"  Bài học: {LessonPage.objects.count()} bài, "
         f"{LessonAssignment.objects.count()} lượt giao bài."
     )
-
-    from .h5p.demo import seed_h5p
-
-    seed_h5p(write)

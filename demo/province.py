@@ -29,10 +29,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
-
-from . import demo_data as data
-from .levels import LEVEL_GRADES, Level
-from .models import (
+from classrooms.models import (
     AcademicYear,
     AttendanceRecord,
     AttendanceSource,
@@ -52,6 +49,10 @@ from .models import (
     Term,
     TimetableSlot,
 )
+from classrooms.org.levels import LEVEL_GRADES, Level
+
+from . import org as data
+from .names import NameGenerator
 
 CODE_PREFIX = "GP"  # school codes GP0001…, so generated schools never clash with seed_demo's
 USERNAME_PREFIX = "gp"
@@ -281,8 +282,6 @@ class ProvinceGenerator:
         )
 
     def build_accounts(self) -> None:
-        from .management.commands.seed_demo import NameGenerator
-
         rng, counts = self.rng, self.result.counts
         names = NameGenerator(rng)
 

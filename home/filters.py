@@ -1,8 +1,8 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from classrooms.levels import Level
 from classrooms.models import District, School
+from classrooms.org.levels import Level
 
 
 class SchoolFilter(django_filters.FilterSet):

@@ -6,20 +6,22 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 
 from accounts.models import Role, User
-from classrooms.closures import online_today
+from classrooms.closures.selectors import online_today
+from classrooms.live.selectors import session_rows, sessions_upcoming
 from classrooms.models import Enrollment, SessionStatus
-from classrooms.selectors import (
+from classrooms.org.selectors import (
     academic_year_current,
     classroom_list,
     district_list,
     notices_unread,
     school_list,
-    session_rows,
-    sessions_upcoming,
     student_list,
     with_student_counts,
 )
 from courses.selectors import student_lessons
+from lms.access import scope_role
+
+from .filters import SchoolFilter
 
 SCHOOLS_PER_PAGE = 25
 START_PAGE_LESSONS = 8
@@ -115,8 +117,6 @@ def _school_admin_context(user: User, params) -> dict:
 
 
 def _officer_context(user: User, params) -> dict:
-    from .filters import SchoolFilter
-
     districts = district_list(user=user)
     year = academic_year_current()
     in_year = Q(classrooms__year=year) if year else Q()
@@ -177,8 +177,7 @@ ROLE_CONTEXTS = {
 
 
 def start_page_context(*, user: User, params) -> dict:
-    # A superuser made with createsuperuser has no real role: show them the province.
-    role = Role.PROVINCE_OFFICER if user.is_superuser else user.role
+    role = scope_role(user)  # a superuser sees the province
     context = ROLE_CONTEXTS[role](user, params)
     context.update(online_today(user=user))  # classes closed today study online
     context["role"] = role

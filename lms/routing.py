@@ -6,7 +6,7 @@ from channels.middleware import BaseMiddleware
 from django.urls import re_path
 
 from accounts.selectors import user_must_set_up_mfa
-from classrooms.routing import websocket_urlpatterns as classroom_routes
+from classrooms.live.routing import websocket_urlpatterns as classroom_routes
 
 # The live room's "not a member" code (docs/live-protocol.md); a browser sees any refused
 # handshake as 1006, so the code is for logs and tests.

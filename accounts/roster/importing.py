@@ -18,12 +18,13 @@ from accounts.credentials import (
     initial_password_generate,
     initial_password_hashes,
 )
+from accounts.events import users_created
 from accounts.models import Guardianship, InitialCredential, Role, User
 from accounts.usernames import ascii_slug, usernames_allocate
-from classrooms.levels import level_for_grade
-from classrooms.models import Classroom, Enrollment, School, Subject, TeachingAssignment
-from classrooms.selectors import academic_year_current
-from classrooms.services import teaching_assignment_create
+from classrooms.org.levels import level_for_grade
+from classrooms.org.models import Classroom, Enrollment, School, Subject, TeachingAssignment
+from classrooms.org.selectors import academic_year_current
+from classrooms.org.services import teaching_assignment_create
 
 from .parsing import RowError, StudentRow, TeacherRow, normalise_class_name, roster_parse
 
@@ -292,6 +293,7 @@ def _save_new_accounts(users: list[User]) -> None:
         )
         for user in users:
             user.pk = user.id = ids[user.username]
+    users_created.send(sender=User, users=users)
     InitialCredential.objects.bulk_create(
         [
             InitialCredential(user=u, password_encrypted=credential_encrypt(u._initial_password))
@@ -305,7 +307,7 @@ def _apply_students(plan: RosterPlan, progress: Progress) -> None:
     total = len(plan.changes)
     new = [c for c in plan.changes if c.user is None]
     # The school and the classes were resolved for this school, which is exactly what
-    # accounts.services.user_create and classrooms.services.enrollment_create check; writing
+    # accounts.services.user_create and classrooms.org.services.enrollment_create check; writing
     # in bulk here keeps a province file within minutes.
     for start in range(0, len(new), BATCH):
         batch = new[start : start + BATCH]

@@ -9,16 +9,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import Role
+from lms.access import has_role
+from lms.roles import STAFF_ROLES
 
 from . import selectors
 from .storage import PackageRejected, package_delete, package_import
 
-MANAGER_ROLES = {Role.TEACHER, Role.SCHOOL_ADMIN, Role.DISTRICT_OFFICER, Role.PROVINCE_OFFICER}
-
 
 def may_manage(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or user.role in MANAGER_ROLES)
+    return has_role(user, STAFF_ROLES)
 
 
 class UploadForm(forms.Form):

@@ -8,11 +8,17 @@ from wagtail.admin.views.generic import chooser as chooser_views
 from wagtail.admin.viewsets.chooser import ChooserViewSet
 
 
+def _packages(request):
+    # The chooser block is built when courses.models loads its StreamFields, and the selectors
+    # read those models: they can only be imported at request time (app-loading order).
+    from .selectors import package_list
+
+    return package_list(user=request.user)
+
+
 class ScopedMixin:
     def get_object_list(self):
-        from .selectors import package_list
-
-        return package_list(user=self.request.user)
+        return _packages(self.request)
 
 
 class ChooseView(ScopedMixin, chooser_views.ChooseView):
@@ -25,16 +31,12 @@ class ChooseResultsView(ScopedMixin, chooser_views.ChooseResultsView):
 
 class ChosenView(chooser_views.ChosenView):
     def get_object(self, pk):
-        from .selectors import package_list
-
-        return package_list(user=self.request.user).get(pk=pk)
+        return _packages(self.request).get(pk=pk)
 
 
 class ChosenMultipleView(chooser_views.ChosenMultipleView):
     def get_objects(self, pks):
-        from .selectors import package_list
-
-        return package_list(user=self.request.user).filter(pk__in=pks)
+        return _packages(self.request).filter(pk__in=pks)
 
 
 class H5PPackageChooserViewSet(ChooserViewSet):

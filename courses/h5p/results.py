@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from classrooms.live.room import teachers_group
 from classrooms.models import LiveSession, SessionStatus
-from classrooms.room import teachers_group
 
 from ..models import H5PPackage, H5PResult, H5PUserData, LessonPage, XAPIStatement
 from ..services import progress_complete

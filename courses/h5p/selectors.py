@@ -14,19 +14,22 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import Role, User
 from classrooms.models import Classroom, Enrollment
-from classrooms.selectors import _scoped, classroom_list
+from classrooms.org.selectors import classroom_list
+from lms.access import has_role, scoped
+from lms.roles import SCHOOL_STAFF_ROLES, STAFF_ROLES
 
 from ..models import H5PPackage, H5PResult, LessonAssignment, LessonPage
-from ..selectors import STAFF_ROLES, lesson_file_readable, lesson_list
+from ..selectors import lesson_file_readable, lesson_list
+from ..services import LIBRARY_GROUP
 
 
 def package_list(*, user: User) -> QuerySet[H5PPackage]:
     """Packages a user manages: their school's and the library's (school empty)."""
     library = Q(school__isnull=True)
-    return _scoped(
+    return scoped(
         H5PPackage.objects.select_related("school", "uploaded_by"),
-        user,
-        {
+        user=user,
+        rules={
             Role.TEACHER: lambda: library | Q(school_id=user.school_id),
             Role.SCHOOL_ADMIN: lambda: library | Q(school_id=user.school_id),
             Role.DISTRICT_OFFICER: lambda: library | Q(school__district_id=user.district_id),
@@ -177,7 +180,7 @@ def assignment_results(assignment: LessonAssignment) -> tuple[list[Column], list
 
 def gradebook_classroom_get(*, user: User, pk) -> Classroom:
     """A class whose gradebook the user may read: staff in scope only (404 otherwise)."""
-    if not user.is_authenticated or not (user.is_superuser or user.role in STAFF_ROLES):
+    if not has_role(user, STAFF_ROLES):
         return get_object_or_404(Classroom.objects.none(), pk=pk)
     return get_object_or_404(classroom_list(user=user), pk=pk)
 
@@ -192,14 +195,12 @@ def gradebook(classroom: Classroom) -> tuple[list[Column], list[GradeRow]]:
 
 def package_upload_targets(*, user: User) -> dict:
     """Where a user may upload: {"school": School | None, "library": bool}."""
-    from ..services import LIBRARY_GROUP
-
     library = bool(
         user.is_superuser
         or user.role == Role.PROVINCE_OFFICER
         or (user.role == Role.TEACHER and user.groups.filter(name=LIBRARY_GROUP).exists())
     )
-    school = user.school if user.role in (Role.TEACHER, Role.SCHOOL_ADMIN) else None
+    school = user.school if user.role in SCHOOL_STAFF_ROLES else None
     return {"school": school, "library": library}
 
 

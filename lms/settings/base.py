@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "courses",
     "coverage",
     "home",
+    "demo",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.embeds",
@@ -334,9 +335,6 @@ COVERAGE_HELD_MIN_MINUTES = env.int("COVERAGE_HELD_MIN_MINUTES", default=10)
 # A class-day also counts as taught when a lesson due that day was opened by this share of
 # the class (0 turns the lesson rule off).
 COVERAGE_LESSON_OPENED_RATIO = env.float("COVERAGE_LESSON_OPENED_RATIO", default=0.5)
-# Dashboards bring the rollup up to date (sessions ended since the last run) at most this
-# often, so that they are current within minutes without a cron job; 0 turns it off.
-COVERAGE_REFRESH_SECONDS = env.int("COVERAGE_REFRESH_SECONDS", default=60)
 
 # The coverage API (docs/api.md): DRF with drf-spectacular. Authentication and permissions are
 # set on the API's own views, not as DRF defaults, so Wagtail's DRF views keep theirs.

@@ -1,10 +1,9 @@
 """Failed sign-ins lock out the address they come from, not the account's owner elsewhere;
 a slow per-account limit keeps guessing infeasible. The refusal says how long to wait."""
 
-import time
-
 import pytest
 
+from tests.clock import WEDNESDAY, at
 from tests.factories import PASSWORD, StudentFactory
 
 pytestmark = pytest.mark.django_db
@@ -25,15 +24,10 @@ def signed_in(client) -> bool:
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    """allauth's rate limits read time.time(); move it forward on purpose."""
-    now = [time.time()]
-    monkeypatch.setattr(time, "time", lambda: now[0])
-
-    def advance(seconds):
-        now[0] += seconds
-
-    return advance
+def clock(time_machine):
+    """allauth's rate limits read time.time(): stop it, and move it forward on purpose."""
+    time_machine.move_to(at(WEDNESDAY, 10), tick=False)
+    return time_machine.shift
 
 
 def test_an_attackers_failures_lock_out_the_attacker_not_the_owner(client):

@@ -4,20 +4,20 @@ XLSX and the API."""
 import io
 
 import pytest
-from django.utils import timezone
 from openpyxl import load_workbook
 
 from coverage import selectors
 from coverage.services import rollup
 
-from .fixture import MON, PERIOD, TODAY, build
+from .fixture import MON, PERIOD, TODAY, at, build
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def fx(monkeypatch):
-    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: TODAY)
+def fx(time_machine):
+    # Thursday afternoon, after the day's sessions, is "now"; the clock ticks on from there.
+    time_machine.move_to(at(TODAY, 16), tick=True)
     fixture = build()
     rollup(since=MON)
     return fixture

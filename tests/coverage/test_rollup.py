@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from classrooms.models import AttendanceRecord, Closure, LiveSession, SchoolHoliday
 from coverage.models import DailyCoverage
-from coverage.services import rollup, rollup_pending
+from coverage.services import rollup, rollup_incremental
+from tests.clock import FRIDAY, MONDAY, THURSDAY, WEDNESDAY, at
 from tests.factories import (
     ClassroomFactory,
     EnrollmentFactory,
@@ -17,13 +18,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-ZONE = timezone.get_default_timezone()
-MONDAY = datetime.date(2026, 11, 23)
-
-
-def at(day, hour, minute=0):
-    return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=ZONE)
 
 
 def held(classroom, day, statuses, *, minutes=45, status="ended", hour=8):
@@ -45,11 +39,11 @@ def held(classroom, day, statuses, *, minutes=45, status="ended", hour=8):
 
 
 @pytest.fixture
-def today(monkeypatch):
-    # Friday of the fixture week is "today".
-    friday = MONDAY + datetime.timedelta(days=4)
-    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: friday)
-    return friday
+def today(time_machine):
+    # Friday afternoon of the fixture week is "now". The clock ticks: the rebuilds compare
+    # updated_at.
+    time_machine.move_to(at(FRIDAY, 16), tick=True)
+    return FRIDAY
 
 
 @pytest.fixture
@@ -148,14 +142,23 @@ def test_the_at_risk_list_follows_the_latest_rollup(today, klass, django_assert_
     assert not AtRiskStudent.objects.exists()
 
 
-def test_incremental_runs_rebuild_only_what_changed(klass):
+@pytest.mark.parametrize(
+    ("now", "day", "rebuilt"),
+    [
+        (at(WEDNESDAY, 10), WEDNESDAY, 1),
+        # Just after midnight the session's day is the day it started, yesterday; the class is
+        # rebuilt from that day to today.
+        (at(THURSDAY, 0, 20), WEDNESDAY, 2),
+    ],
+    ids=["mid-morning", "just-after-midnight"],
+)
+def test_incremental_runs_rebuild_only_what_changed(klass, time_machine, now, day, rebuilt):
+    # The clock ticks: the test compares updated_at and the run's watermark.
+    time_machine.move_to(now, tick=True)
     today = timezone.localdate()
-    # A session that ends after the last run, through an UPDATE as session_end does. Its day
-    # is the day it started: yesterday when the test runs just after local midnight.
+    # A session that ends after the last run, through an UPDATE as session_end does.
     ended = timezone.now() + datetime.timedelta(minutes=1)
-    day = timezone.localdate(ended - datetime.timedelta(minutes=45))
-    if day.weekday() == 6:
-        pytest.skip("Sunday is never a school day")
+    assert timezone.localdate(ended - datetime.timedelta(minutes=45)) == day
     other = ClassroomFactory()
     rollup(since=today - datetime.timedelta(days=6))
     count = DailyCoverage.objects.count()
@@ -165,13 +168,31 @@ def test_incremental_runs_rebuild_only_what_changed(klass):
         status="ended", starts_at=ended - datetime.timedelta(minutes=45),
         started_at=ended - datetime.timedelta(minutes=45), ends_at=ended, ended_at=ended,
     )  # fmt: skip
-    written = rollup_pending(force=True)
+    written = rollup_incremental()
     row = DailyCoverage.objects.get(classroom=klass, date=day)
     assert row.taught and row.attendances == 4
-    assert written <= 2  # that class-day (and today, if the session began yesterday)
+    assert written == rebuilt  # that class-day (and today, if the session began yesterday)
     assert DailyCoverage.objects.count() == count
     after = dict(DailyCoverage.objects.filter(classroom=other).values_list("date", "updated_at"))
     assert after == before
+
+
+def test_a_session_from_sunday_evening_to_monday_counts_on_no_school_day(klass, time_machine):
+    # It started on Sunday, which is never a school day, so it makes no class-day taught, not
+    # even Monday's although it ended then.
+    time_machine.move_to(at(MONDAY, 0, 20), tick=True)
+    sunday = MONDAY - datetime.timedelta(days=1)
+    rollup(since=MONDAY - datetime.timedelta(days=6))
+    started = at(sunday, 23, 35)
+    session = held(klass, MONDAY, ["present"] * 4, status="live")
+    LiveSession.objects.filter(pk=session.pk).update(
+        status="ended", starts_at=started, started_at=started,
+        ends_at=timezone.now(), ended_at=timezone.now(),
+    )  # fmt: skip
+    assert rollup_incremental() == 1  # Monday's class-day, rebuilt
+    assert not DailyCoverage.objects.filter(date=sunday).exists()
+    monday = DailyCoverage.objects.get(classroom=klass, date=MONDAY)
+    assert (monday.taught, monday.sessions_held, monday.attendances) == (False, 0, 0)
 
 
 def test_a_rebuild_rewrites_only_the_rows_whose_figures_changed(today, klass):

@@ -20,7 +20,7 @@ from classrooms.models import (
     SessionStatus,
     TimetableSlot,
 )
-from classrooms.province_data import school_days
+from demo.province import school_days
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,6 @@ from django.db import transaction
 from django.db.models import Count, F, Q
 
 from accounts.models import Guardianship, Role, User
-from classrooms.levels import Level, level_for_grade
 from classrooms.models import (
     AcademicYear,
     Classroom,
@@ -21,6 +20,7 @@ from classrooms.models import (
     TeachingAssignment,
     Term,
 )
+from classrooms.org.levels import Level, level_for_grade
 
 pytestmark = pytest.mark.django_db
 

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from .helpers import E2E_NOW
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -35,6 +37,7 @@ HOST = "127.0.0.1"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SERVER_START_TIMEOUT = 60
 COMMAND_TIMEOUT = 180
+CLOCKED = Path(__file__).with_name("clocked.py")
 
 
 def _missing_requirement() -> str | None:
@@ -92,12 +95,13 @@ def _server_env(tmp: Path) -> dict[str, str]:
         MEDIA_ROOT=str(tmp / "media"),
         ALLOWED_HOSTS="127.0.0.1,localhost",
         PYTHONUNBUFFERED="1",
+        E2E_NOW=E2E_NOW.isoformat(),
     )
     return env
 
 
 def _manage(*args: str, env: dict[str, str]) -> None:
-    cmd = [sys.executable, "manage.py", *args]
+    cmd = [sys.executable, str(CLOCKED), "manage.py", *args]
     try:
         result = subprocess.run(
             cmd,
@@ -165,7 +169,8 @@ def live_server_e2e(e2e_requirements, tmp_path_factory):
     )
     with server.log_path.open("wb") as log:
         proc = subprocess.Popen(
-            [str(daphne), "-b", HOST, "-p", str(port), "lms.asgi:application"],
+            [sys.executable, str(CLOCKED), str(daphne), "-b", HOST, "-p", str(port)]
+            + ["lms.asgi:application"],
             cwd=REPO_ROOT,
             env=env,
             stdout=log,

@@ -1,10 +1,13 @@
 """Steps every browser journey shares: signing in and out, and saving screenshots."""
 
+import datetime
 from pathlib import Path
+
+from tests.clock import SCHOOL_TZ
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO_ROOT / "docs" / "screenshots"
-PASSWORD = "HocTiep@2026"  # every demo account's (classrooms/demo_data.py)
+PASSWORD = "HocTiep@2026"  # every demo account's (demo/org.py)
 
 
 def login(page, base_url: str, username: str, password: str = PASSWORD):
@@ -25,3 +28,23 @@ def logout(page) -> None:
 def shot(page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def _last_school_day_morning() -> datetime.datetime:
+    """The server's clock (tests/e2e/clocked.py): 09:30 school time on today, or on the last
+    Friday at a weekend, so that the journeys see a school day on any day CI runs, and never
+    cross midnight. Close to the real date, so the browser's cookies are valid."""
+    day = datetime.datetime.now(SCHOOL_TZ).date()
+    while day.weekday() >= 5:
+        day -= datetime.timedelta(days=1)
+    return datetime.datetime.combine(day, datetime.time(9, 30), tzinfo=SCHOOL_TZ)
+
+
+E2E_NOW = _last_school_day_morning()
+# The server's clock minus the real one: server_now() in the tests reads the server's time.
+CLOCK_OFFSET = E2E_NOW - datetime.datetime.now(datetime.UTC)
+
+
+def server_now() -> datetime.datetime:
+    """Now on the server's clock (aware, UTC)."""
+    return datetime.datetime.now(datetime.UTC) + CLOCK_OFFSET

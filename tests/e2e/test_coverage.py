@@ -6,22 +6,21 @@ studying online. The homeroom teacher of 9A (giaovien) starts today's 9A session
 start page, the student hocsinh joins it from theirs in a second browser, stays a few seconds,
 and the teacher ends it. The officer's dashboard for today then shows 9A as taught and every
 other class of the two schools as closed and not taught; the at-risk list names a student of
-the seed's flood week (classrooms seed: coverage/demo.py) whose last three held sessions were
+the seed's flood week (demo/coverage.py) whose last three held sessions were
 all absences (checked against the server's database); the XLSX report downloads and holds the
 same figures. A district officer gets 404 for another district's drill-down.
 
 Thresholds. A session counts as *held* only if it lasted COVERAGE_HELD_MIN_MINUTES (10) — a
 browser test cannot sit through ten minutes, so the server is started with
 COVERAGE_HELD_MIN_MINUTES=0 (every other rule of "held" stays: it went live, ended, and a
-student joined). Dashboards refresh the rollup for sessions ended since the last run at most
-every COVERAGE_REFRESH_SECONDS (60); the server gets 1 so the dashboard shows the ended session
-at once instead of within the minute. Both are settings read from the environment, and
-tests/e2e/conftest.py starts the shared server with a copy of this process's environment, so
-they are set here, at import (collection happens before any server starts). Neither affects
-the other journeys.
+student joined). It is a setting read from the environment, and tests/e2e/conftest.py starts
+the shared server with a copy of this process's environment, so it is set here, at import
+(collection happens before any server starts). It does not affect the other journeys. Ending
+the session updates the rollup at once (classrooms' session_ended event; dashboards never
+write).
 
-Coverage counts school days only (Monday to Friday for the demo classes): on a weekend today's
-session cannot make a class-day taught, so the journey is skipped then, with that reason.
+Coverage counts school days only (Monday to Friday for the demo classes): the server runs on a
+school day's clock (tests/e2e/clocked.py), whatever day CI runs.
 """
 
 import datetime
@@ -31,7 +30,7 @@ import zoneinfo
 
 import pytest
 
-from .helpers import PASSWORD, login, shot
+from .helpers import PASSWORD, login, server_now, shot
 
 try:
     from playwright.sync_api import expect
@@ -39,7 +38,6 @@ except ImportError:  # conftest.e2e_requirements skips (or, in CI, fails) every 
     expect = None
 
 os.environ.setdefault("COVERAGE_HELD_MIN_MINUTES", "0")
-os.environ.setdefault("COVERAGE_REFRESH_SECONDS", "1")
 
 pytestmark = pytest.mark.e2e
 
@@ -51,14 +49,14 @@ OFFICER, TEACHER, STUDENT = "phonggd", "giaovien", "hocsinh"
 CLOSED_SCHOOLS = ("Trường THCS Nguyễn Trãi", "Trường THPT Đông Hà")
 OPEN_SCHOOL = "Trường TH Kim Đồng"  # same district, not closed today
 DEMO_CLASS = "9A"
-DEMO_SESSION_TITLE = "Lớp trực tuyến (demo)"  # classrooms/demo_data.py: startable now
+DEMO_SESSION_TITLE = "Lớp trực tuyến (demo)"  # demo/live.py: startable now
 OTHER_DISTRICT = "465"  # Huyện Hướng Hóa
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
 
 def school_today() -> datetime.date:
-    return datetime.datetime.now(SCHOOL_TZ).date()
+    return server_now().astimezone(SCHOOL_TZ).date()
 
 
 def one(server, sql, *params):
@@ -118,8 +116,7 @@ def test_flood_closure_taught_class_at_risk_student_and_report(
 ):
     server, base = live_server_e2e, live_server_e2e.url
     today = school_today()
-    if today.weekday() >= 5:
-        pytest.skip("coverage counts school days (Mon–Fri here); today is a weekend")
+    assert today.weekday() < 5  # the server's clock is on a school day (conftest.E2E_NOW)
     session_id, starts_at = one(
         server,
         "SELECT s.id, s.starts_at FROM classrooms_livesession s "
@@ -129,8 +126,7 @@ def test_flood_closure_taught_class_at_risk_student_and_report(
         DEMO_CLASS,
     )
     starts = datetime.datetime.fromisoformat(starts_at).replace(tzinfo=datetime.UTC)
-    if starts.astimezone(SCHOOL_TZ).date() != today:
-        pytest.skip("the seeded session of 9A falls on tomorrow (seeded just before midnight)")
+    assert starts.astimezone(SCHOOL_TZ).date() == today
     classes = {school: classes_of(server, school) for school in CLOSED_SCHOOLS}
     closed_total = sum(len(c) for c in classes.values())
     (student_id,) = one(server, "SELECT id FROM accounts_user WHERE username = ?", STUDENT)

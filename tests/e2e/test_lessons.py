@@ -25,7 +25,7 @@ os.environ.setdefault("WAGTAIL_AUTOSAVE_INTERVAL", "0")
 # This journey adds a lesson and an assignment to the demo class.
 E2E_WRITES_DATA = True
 
-TEACHER, STUDENT = "giaovien", "hocsinh"  # classrooms/demo_data.py: 9A of the demo school
+TEACHER, STUDENT = "giaovien", "hocsinh"  # demo/org.py: 9A of the demo school
 TITLE = "Phương trình bậc nhất một ẩn"
 DEMO_SCHOOL = "THCS-NGUYENTRAI-DH"
 
@@ -44,7 +44,7 @@ def png(path):
 
 
 def add_block(page, label: str):
-    page.locator("button[title='Insert a block']").last.click()
+    page.locator("button[title='Chèn một khối']").last.click()
     page.get_by_role("option", name=label).click()
 
 

@@ -12,6 +12,8 @@ import sqlite3
 
 import pytest
 
+from .helpers import server_now
+
 try:
     from playwright.sync_api import expect
 except ImportError:  # conftest.e2e_requirements skips (or, in CI, fails) every test here.
@@ -28,7 +30,7 @@ E2E_WRITES_DATA = True
 # as a real class does (the shared server is started after this module is imported).
 os.environ.setdefault("LIVE_HEARTBEAT_SECONDS", "2")
 
-PASSWORD = "HocTiep@2026"  # every demo account's (classrooms/demo_data.py)
+PASSWORD = "HocTiep@2026"  # every demo account's (demo/org.py)
 PHONE = {"width": 390, "height": 844}
 
 
@@ -67,7 +69,7 @@ def create_session(server) -> dict:
         "AND u.must_change_password = 0 ORDER BY u.username",
         classroom_id,
     )[0]
-    now = datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+    now = server_now().replace(tzinfo=None)
     values = {
         "classroom_id": classroom_id,
         "subject_id": subject_id,

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.e2e
 # This journey adds students to the demo school: run it after the start-page tests.
 E2E_WRITES_DATA = True
 
-ADMIN = "bgh"  # school admin of the demo school (classrooms/demo_data.py)
+ADMIN = "bgh"  # school admin of the demo school (demo/org.py)
 ADMIN_PASSWORD = "HocTiep@2026"
 SCHOOL = "Trường THCS Nguyễn Trãi"
 IMPORT_TIMEOUT = 30_000  # ms: the import runs in a thread of the server, the page polls it
@@ -36,7 +36,7 @@ HEADERS = [
     "Họ và tên", "Ngày sinh", "Giới tính", "Lớp", "Mã học sinh",
     "Họ tên phụ huynh", "SĐT phụ huynh", "Email",
 ]  # fmt: skip
-# Family names that the demo data never uses (classrooms/demo_data.py), so every row is new.
+# Family names that the demo data never uses (demo/org.py), so every row is new.
 NEW_STUDENTS = [
     ["Lương Văn Khải", "14/02/2012", "Nam", "9A", "E2E-001", "Lương Văn Thắng", "0389100201", ""],
     ["Tạ Thị Ánh Tuyết", datetime.date(2012, 9, 3), "Nữ", "9A", "E2E-002", "", "", ""],

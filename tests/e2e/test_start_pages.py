@@ -19,7 +19,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 VI_CATALOGUE = REPO_ROOT / "locale" / "vi" / "LC_MESSAGES" / "django.mo"
 PASSWORD = "HocTiep@2026"
 
-# The demo data of `manage.py seed_demo` (classrooms/demo_data.py).
+# The demo data of `manage.py seed_demo` (demo/org.py).
 STUDENT_NAME = "Nguyễn Văn An"
 GUARDIAN_NAME = "Nguyễn Văn Bình"
 TEACHER_NAME = "Trần Thị Hồng Nhung"

@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone, translation
 
 from classrooms.models import LiveSession
+from tests.clock import THURSDAY, WEDNESDAY, at
 from tests.factories import (
     EnrollmentFactory,
     GuardianshipFactory,
@@ -30,9 +31,21 @@ def start_page(client, user):
     return response
 
 
+@pytest.fixture(autouse=True)
+def wednesday_morning(time_machine):
+    """Today is local midnight to midnight: mid-morning, every session of the fixture but
+    tomorrow's is today's. Midnight has its own tests below."""
+    time_machine.move_to(at(WEDNESDAY, 10), tick=False)
+
+
 @pytest.fixture
 def today():
-    """A class with a session in ten minutes, one live now, one tomorrow and one cancelled."""
+    return sessions_around_now()
+
+
+def sessions_around_now():
+    """A class with a session in ten minutes, one live for 20 minutes, one tomorrow and one
+    cancelled in an hour."""
     assignment = TeachingAssignmentFactory()
     now = timezone.now().replace(second=0, microsecond=0)
 
@@ -66,8 +79,8 @@ def test_student_sees_statuses_and_join_only_when_live(client, today):
     response = start_page(client, student)
     html = response.content.decode()
     todays = rows_by_session(response)
-    # "Today" is local (Asia/Ho_Chi_Minh) midnight to midnight; near midnight some may move.
-    assert today["live"].pk in todays
+    assert set(todays) == {today["soon"].pk, today["live"].pk, today["cancelled"].pk}
+    assert set(rows_by_session(response, "sessions_later")) == {today["tomorrow"].pk}
     assert todays[today["live"].pk]["can_join"]
     assert not any(r["can_start"] or r["can_end"] or r["can_cancel"] for r in todays.values())
     assert "Live" in html and "Mất điện" in html
@@ -148,3 +161,26 @@ def test_school_admin_and_guardian_see_todays_sessions(client, today):
     response = start_page(client, GuardianshipFactory(student=child).guardian)
     assert today["live"].pk in rows_by_session(response)
     assert f"/children/{child.pk}/attendance/" in response.content.decode()
+
+
+def test_just_before_midnight_a_session_in_ten_minutes_is_tomorrows(client, time_machine):
+    time_machine.move_to(at(WEDNESDAY, 23, 55), tick=False)
+    sessions = sessions_around_now()
+    response = start_page(client, sessions["assignment"].teacher)
+    assert set(rows_by_session(response)) == {sessions["live"].pk}
+    later = rows_by_session(response, "sessions_later")
+    assert list(later) == [sessions["soon"].pk, sessions["cancelled"].pk, sessions["tomorrow"].pk]
+    assert later[sessions["soon"].pk]["can_start"]  # listed with tomorrow, startable now
+    admin = SchoolAdminFactory(school=sessions["assignment"].classroom.school)
+    assert start_page(client, admin).context["sessions_count"] == 1  # the live one
+
+
+def test_just_after_midnight_a_session_live_since_yesterday_is_todays(client, time_machine):
+    time_machine.move_to(at(THURSDAY, 0, 10), tick=False)
+    sessions = sessions_around_now()  # live since 23:50 yesterday
+    student = EnrollmentFactory(classroom=sessions["assignment"].classroom).student
+    todays = rows_by_session(start_page(client, student))
+    assert set(todays) == {sessions["soon"].pk, sessions["live"].pk, sessions["cancelled"].pk}
+    assert todays[sessions["live"].pk]["can_join"]
+    admin = SchoolAdminFactory(school=sessions["assignment"].classroom.school)
+    assert start_page(client, admin).context["sessions_count"] == 3

@@ -88,7 +88,7 @@ def test_concurrent_enrolments_cannot_both_pass_on_postgresql(request):
         pytest.skip("needs PostgreSQL: runs when DATABASE_URL points at PostgreSQL (CI's 2nd pass)")
 
     from classrooms.models import Enrollment
-    from classrooms.services import enrollment_create
+    from classrooms.org.services import enrollment_create
     from tests.factories import ClassroomFactory, StudentFactory
 
     class_a = ClassroomFactory(name="9A")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 
-from classrooms.attendance import measure, session_window
+from classrooms.live.attendance import measure, session_window
 from classrooms.models import LiveSession
 
 

@@ -1,6 +1,6 @@
 """Real Daphne processes on a migrated SQLite file, and websocket clients for them.
 
-Shared by the live room's multi-process tests (tests/classrooms/test_two_workers.py,
+Shared by the live room's multi-process tests (tests/classrooms/live/test_two_workers.py,
 tests/resilience/test_kill_worker.py) and bench/live_room.py. Everything listens on loopback.
 """
 

@@ -20,7 +20,7 @@ import time
 import pytest
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
-from classrooms.attendance import measure, session_window
+from classrooms.live.attendance import measure, session_window
 from classrooms.models import LiveSession
 from tests.resilience.servers import (
     Daphne,

@@ -6,7 +6,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.roster.importing import roster_apply, roster_preview
-from classrooms.models import School
+from classrooms.org.models import School
 
 
 class Command(BaseCommand):

@@ -3,8 +3,8 @@ heartbeat stopped and ends the live sessions nobody ended."""
 
 from django.core.management.base import BaseCommand
 
-from classrooms.attendance import close_stale_intervals
-from classrooms.services import sessions_end_overdue
+from classrooms.live.attendance import close_stale_intervals
+from classrooms.live.services import sessions_end_overdue
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from coverage.services import rollup, rollup_pending
+from coverage.services import rollup, rollup_incremental
 
 
 class Command(BaseCommand):
@@ -23,5 +23,5 @@ class Command(BaseCommand):
                 raise CommandError(f"--since must be YYYY-MM-DD, not {since!r}") from error
             written = rollup(since=day)
         else:
-            written = rollup_pending(force=True)
+            written = rollup_incremental()
         self.stdout.write(f"{written} class-days written.")

@@ -1,5 +1,5 @@
 """`manage.py generate_province [--schools N --classes N --students N --days N]`: a data set at
-province scale for benchmarks (see classrooms/province_data.py), then the full coverage rollup.
+province scale for benchmarks (see demo/province.py), then the full coverage rollup.
 
 Run it on a fresh database: it refuses one that already holds a generated province.
 """
@@ -9,7 +9,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from classrooms.province_data import DEFAULTS, ONLINE_PERIODS, Plan, ProvinceGenerator
+from coverage.services import rollup
+from demo.province import DEFAULTS, ONLINE_PERIODS, Plan, ProvinceGenerator
 
 
 class Command(BaseCommand):
@@ -58,15 +59,10 @@ class Command(BaseCommand):
         for name, count in result.counts.items():
             self.stdout.write(f"  {name}: {count:,}")
         if not options["no_rollup"]:
-            self.rollup(result.first_day, result.last_day)
+            self.rollup_period(result.first_day, result.last_day)
         self.stdout.write(self.style.SUCCESS(f"Xong sau {time.perf_counter() - started:.1f} giây."))
 
-    def rollup(self, first_day, last_day) -> None:
-        try:
-            from coverage.services import rollup
-        except ImportError:
-            self.stdout.write(self.style.WARNING("  Chưa có coverage.services.rollup: bỏ qua."))
-            return
+    def rollup_period(self, first_day, last_day) -> None:
         started = time.perf_counter()
         # The full rollup of the period (days after today are skipped by the rollup itself).
         rows = rollup(since=first_day, until=last_day)

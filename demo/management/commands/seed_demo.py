@@ -2,7 +2,7 @@
 
 Ten districts, a dozen schools, the 2026-2027 school year, the 2018-curriculum subjects, about
 80 classes with their teachers and about 2,700 students, plus one demo login per role (all with
-the password in `demo_data.DEMO_PASSWORD`).
+the password in `demo.org.DEMO_PASSWORD`).
 
 Running it again changes nothing: every record is looked up by its natural key first (district,
 school and subject codes, usernames, the class name within its school and year), existing
@@ -24,8 +24,6 @@ from django.db import transaction
 from accounts.models import Guardianship, Role, User
 from accounts.services import guardianship_create, user_create, user_validate_affiliation
 from accounts.usernames import ascii_slug
-from classrooms import demo_data as data
-from classrooms.levels import LEVEL_GRADES, Level, level_for_grade
 from classrooms.models import (
     AcademicYear,
     Classroom,
@@ -36,7 +34,8 @@ from classrooms.models import (
     TeachingAssignment,
     Term,
 )
-from classrooms.services import (
+from classrooms.org.levels import LEVEL_GRADES, Level, level_for_grade
+from classrooms.org.services import (
     classroom_create,
     district_create,
     enrollment_create,
@@ -44,45 +43,15 @@ from classrooms.services import (
     subject_create,
     teaching_assignment_create,
 )
-from courses.demo_data import seed_lessons
-from coverage.demo import seed_coverage
+from demo import org as data
+from demo.coverage import seed_coverage
+from demo.h5p import seed_h5p
+from demo.lessons import seed_lessons
+from demo.live import seed_live_classes
+from demo.names import NameGenerator, Person
 
 SEED = 2026
 STUDENT_FEMALE_SHARE = 0.49
-
-
-@dataclass(frozen=True)
-class Person:
-    family: str
-    middle: str
-    given: str
-
-    @property
-    def full_name(self) -> str:
-        return f"{self.family} {self.middle} {self.given}"
-
-    @property
-    def roll_key(self) -> tuple[str, str, str]:
-        # Vietnamese class lists are ordered by given name, then family and middle name.
-        return (ascii_slug(self.given), ascii_slug(self.family), ascii_slug(self.middle))
-
-
-class NameGenerator:
-    def __init__(self, rng: random.Random):
-        self.rng = rng
-        self.families = [name for name, _ in data.FAMILY_NAMES]
-        self.weights = [weight for _, weight in data.FAMILY_NAMES]
-
-    def person(self, *, female: bool) -> Person:
-        rng = self.rng
-        family = rng.choices(self.families, self.weights)[0]
-        middles = data.FEMALE_MIDDLE_NAMES if female else data.MALE_MIDDLE_NAMES
-        givens = data.FEMALE_GIVEN_NAMES if female else data.MALE_GIVEN_NAMES
-        given = rng.choice(givens)
-        middle = rng.choice(middles)
-        while middle == given:
-            middle = rng.choice(middles)
-        return Person(family, middle, given)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -309,7 +278,7 @@ class Seeder:
         return subjects
 
     def seed_year(self) -> AcademicYear:
-        # classrooms.services has no function for years and terms: they are plain records
+        # classrooms.org.services has no function for years and terms: they are plain records
         # whose rules (dates in order, one current year) the models' constraints enforce, so
         # they are validated with full_clean() and saved here.
         spec = data.ACADEMIC_YEAR
@@ -516,8 +485,9 @@ class Command(BaseCommand):
         seeder = Seeder(write)
         with transaction.atomic():
             seeder.run()
-            data.seed_live_classes(write)
+            seed_live_classes(write)
             seed_lessons(write)
+            seed_h5p(write)
             seed_coverage(write)
         elapsed = time.monotonic() - started
 

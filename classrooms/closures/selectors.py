@@ -1,0 +1,183 @@
+"""Reads and checks for closures (DESIGN.md "Coverage", docs/coverage.md): who may declare
+which scope, the closures a user may see, and the classes that study online on a day."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role, User
+from lms.access import scope_role
+from lms.roles import ADMIN_ROLES
+
+from ..org.models import AcademicYear, Classroom
+from ..org.selectors import classroom_list, district_list, school_list
+from .models import Closure, ClosureScope
+
+# The scopes each role may declare.
+DECLARABLE_SCOPES = {
+    Role.PROVINCE_OFFICER: [
+        ClosureScope.PROVINCE, ClosureScope.DISTRICT, ClosureScope.SCHOOL, ClosureScope.CLASSROOM,
+    ],
+    Role.DISTRICT_OFFICER: [ClosureScope.DISTRICT, ClosureScope.SCHOOL, ClosureScope.CLASSROOM],
+    Role.SCHOOL_ADMIN: [ClosureScope.SCHOOL, ClosureScope.CLASSROOM],
+}  # fmt: skip
+
+
+def _role(user: User) -> str | None:
+    if not user.is_authenticated or not user.is_active:
+        return None
+    return scope_role(user)
+
+
+def closure_scopes_for(user: User) -> list[str]:
+    return DECLARABLE_SCOPES.get(_role(user), [])
+
+
+def user_declares_closures(user: User) -> bool:
+    return bool(closure_scopes_for(user))
+
+
+def closure_list(*, user: User) -> QuerySet[Closure]:
+    """Closures the user may see: those whose target is in their scope, plus province-wide and
+    (for a school admin) their district's."""
+    qs = Closure.objects.select_related("district", "school", "classroom__school", "declared_by")
+    role = _role(user)
+    if role == Role.PROVINCE_OFFICER:
+        return qs
+    if role not in ADMIN_ROLES:
+        return qs.none()
+    schools = school_list(user=user)
+    # A school admin's district_list is the district of their school.
+    return qs.filter(
+        Q(scope=ClosureScope.PROVINCE)
+        | Q(district__in=district_list(user=user))
+        | Q(school__in=schools)
+        | Q(classroom__school__in=schools)
+    )
+
+
+def closure_get(*, user: User, pk) -> Closure:
+    return get_object_or_404(closure_list(user=user), pk=pk)
+
+
+def closure_can_manage(*, user: User, closure: Closure) -> bool:
+    """Edit, end early, cancel: whoever could declare a closure for the same target."""
+    try:
+        check_target(
+            user=user, scope=closure.scope, district=closure.district, school=closure.school,
+            classroom=closure.classroom,
+        )  # fmt: skip
+    except ValidationError:
+        return False
+    return True
+
+
+def check_target(*, user: User, scope: str, district=None, school=None, classroom=None) -> None:
+    """Raise a ValidationError (with a message the user can act on) unless the user may
+    declare a closure of this scope for this target."""
+    if scope not in closure_scopes_for(user):
+        raise ValidationError({"scope": _("You cannot declare a closure for this scope.")})
+    target = {
+        ClosureScope.DISTRICT: ("district", district),
+        ClosureScope.SCHOOL: ("school", school),
+        ClosureScope.CLASSROOM: ("classroom", classroom),
+    }.get(scope)
+    if target is None:
+        return
+    field, obj = target
+    if obj is None:
+        raise ValidationError(
+            {field: _("Choose the district, school or class the closure is for.")}
+        )
+    role = _role(user)
+    if role == Role.PROVINCE_OFFICER:
+        return
+    allowed = {
+        "district": lambda: (
+            district_list(user=user).filter(pk=obj.pk).exists() and role == Role.DISTRICT_OFFICER
+        ),
+        "school": lambda: school_list(user=user).filter(pk=obj.pk).exists(),
+        "classroom": lambda: classroom_list(user=user).filter(pk=obj.pk).exists(),
+    }[field]()
+    if not allowed:
+        messages = {
+            "district": _("You can only declare closures for your own district."),
+            "school": _("You can only declare closures for schools you are responsible for."),
+            "classroom": _("You can only declare closures for classes you are responsible for."),
+        }
+        raise ValidationError({field: messages[field]})
+
+
+def closure_classrooms(closure: Closure, *, on: datetime.date | None = None) -> QuerySet:
+    """The classes a closure closes: of the academic years in force on its days."""
+    qs = Classroom.objects.filter(
+        year__starts_on__lte=closure.ends_on, year__ends_on__gte=closure.starts_on
+    )
+    if closure.scope == ClosureScope.DISTRICT:
+        qs = qs.filter(school__district_id=closure.district_id)
+    elif closure.scope == ClosureScope.SCHOOL:
+        qs = qs.filter(school_id=closure.school_id)
+    elif closure.scope == ClosureScope.CLASSROOM:
+        qs = qs.filter(pk=closure.classroom_id)
+    return qs
+
+
+def closures_in_force(day: datetime.date | None = None) -> QuerySet[Closure]:
+    day = day or timezone.localdate()
+    return Closure.objects.filter(cancelled_at__isnull=True, starts_on__lte=day, ends_on__gte=day)
+
+
+def closed_classroom_filter(day: datetime.date | None = None) -> Q | None:
+    """A Q on Classroom matching the classes closed on the day, or None when none is."""
+    closures = list(closures_in_force(day))
+    if not closures:
+        return None
+    q = Q(pk__in=[])
+    for closure in closures:
+        if closure.scope == ClosureScope.PROVINCE:
+            return Q()
+        if closure.scope == ClosureScope.DISTRICT:
+            q |= Q(school__district_id=closure.district_id)
+        elif closure.scope == ClosureScope.SCHOOL:
+            q |= Q(school_id=closure.school_id)
+        else:
+            q |= Q(pk=closure.classroom_id)
+    return q
+
+
+def online_today(*, user: User) -> dict:
+    """For start pages: the user's classes that study online today ("Học trực tuyến") and the
+    closures behind them."""
+    closures = list(closures_in_force().select_related("district", "school", "classroom"))
+    if not closures or not user.is_authenticated:
+        return {"online_classroom_ids": set(), "online_closures": []}
+    q = closed_classroom_filter()
+    year = AcademicYear.objects.filter(is_current=True).first()
+    mine = classroom_list(user=user)
+    if year:
+        mine = mine.filter(year=year)
+    closed = {c.pk: c for c in mine.filter(q)} if q is not None else {}
+    shown = []
+    for closure in closures:
+        names = sorted(
+            {
+                c.name
+                for c in closed.values()
+                if closure.scope == ClosureScope.PROVINCE
+                or (
+                    closure.scope == ClosureScope.DISTRICT
+                    and c.school.district_id == closure.district_id
+                )
+                or (closure.scope == ClosureScope.SCHOOL and c.school_id == closure.school_id)
+                or (closure.scope == ClosureScope.CLASSROOM and c.pk == closure.classroom_id)
+            }
+        )
+        if names:
+            shown.append({"closure": closure, "classrooms": names[:12], "more": len(names) - 12})
+    return {"online_classroom_ids": set(closed), "online_closures": shown}

@@ -1,0 +1,114 @@
+"""Requests of one process written together: heartbeats in one UPDATE, chat messages in one
+INSERT (see `ProcessBatch`)."""
+
+import asyncio
+import logging
+import weakref
+
+from channels.db import database_sync_to_async
+
+from . import actions, room
+
+logger = logging.getLogger(__name__)
+
+
+class ProcessBatch:
+    """Requests of one process (one event loop) written together: those that arrive while a
+    write is running, or within `window` seconds of the first, become one database call
+    (`write`, through `database_sync_to_async`) instead of one call each. Each caller gets its
+    own result once that call is done. If the call fails, each request is tried again alone,
+    so that one bad request fails only its own caller.
+
+    The room's database work all runs on the process's one thread for sync work; one call per
+    request queues there under load (each call is a hop to that thread and back, a commit, and
+    without persistent connections a connect and a close), while the batch grows with the load."""
+
+    window = 0.0
+    _per_loop: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, ProcessBatch]"
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls._per_loop = weakref.WeakKeyDictionary()
+
+    def __init__(self):
+        self.pending: list[tuple[object, asyncio.Future]] = []
+        self.task: asyncio.Task | None = None
+
+    @classmethod
+    def for_loop(cls):
+        loop = asyncio.get_running_loop()
+        batch = cls._per_loop.get(loop)
+        if batch is None:
+            batch = cls._per_loop[loop] = cls()
+        return batch
+
+    def write(self, items: list) -> list:
+        raise NotImplementedError
+
+    async def add(self, item):
+        done = asyncio.get_running_loop().create_future()
+        self.pending.append((item, done))
+        if self.task is None or self.task.done():
+            self.task = asyncio.create_task(self._flush())
+        return await done
+
+    async def _flush(self):
+        while self.pending:
+            await asyncio.sleep(self.window)
+            batch, self.pending = self.pending, []
+            try:
+                results = await database_sync_to_async(self.write)([item for item, _ in batch])
+            except Exception as exc:
+                if len(batch) == 1:
+                    _settle(batch[0][1], exception=exc)
+                    continue
+                logger.warning("a batch of %d failed; writing each alone", len(batch))
+                for item, done in batch:
+                    try:
+                        [result] = await database_sync_to_async(self.write)([item])
+                    except Exception as alone:
+                        _settle(done, exception=alone)
+                    else:
+                        _settle(done, result=result)
+            else:
+                for (_, done), result in zip(batch, results, strict=True):
+                    _settle(done, result=result)
+
+
+def _settle(done: asyncio.Future, *, result=None, exception: BaseException | None = None):
+    if done.done():  # the caller went away (its socket closed)
+        return
+    if exception is not None:
+        done.set_exception(exception)
+    else:
+        done.set_result(result)
+
+
+class HeartbeatBatch(ProcessBatch):
+    """Heartbeats arriving within `room.HEARTBEAT_BATCH_SECONDS` are one UPDATE
+    (`room.presence_heartbeats`); each socket gets its `heartbeat` answer once it is written."""
+
+    window = room.HEARTBEAT_BATCH_SECONDS
+
+    def write(self, conns: list[room.Connection]) -> list[None]:
+        room.presence_heartbeats(conns)
+        return [None] * len(conns)
+
+    async def beat(self, conn: room.Connection) -> None:
+        await self.add(conn)
+
+
+class ChatBatch(ProcessBatch):
+    """`chat.send`s that arrive while the previous ones are being stored are stored together
+    (`actions.chat_send_many`: one rate-limit round trip, one INSERT). No added wait: a lone
+    message is written at once, and a batch is as large as the load makes it. A message goes
+    to the room only once it is stored, with its id."""
+
+    def write(self, requests: list[tuple[room.Member, dict]]) -> list:
+        return actions.chat_send_many(requests)
+
+    async def send(self, member: room.Member, content: dict) -> list[room.Outgoing]:
+        result = await self.add((member, content))
+        if isinstance(result, room.RoomError):
+            raise result
+        return result

@@ -1,0 +1,178 @@
+"""Writes for live sessions: start, end (attendance, then the `session_ended` event), cancel,
+one-off sessions."""
+
+import datetime
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role, User
+
+from ..events import send_on_commit, session_ended
+from ..org.models import Classroom, Subject
+from ..org.services import check_teaches
+from . import attendance
+from .models import LiveSession, SessionStatus
+from .room import session_group
+from .selectors import SESSION_START_EARLY_MINUTES, session_can_run
+
+
+def _locked(session: LiveSession) -> LiveSession:
+    return (
+        LiveSession.objects.select_for_update()
+        .select_related("classroom", "classroom__school", "subject", "teacher")
+        .get(pk=session.pk)
+    )
+
+
+def session_meeting_url(session: LiveSession) -> str:
+    """The video meeting of a session: its own link, else the province's template, else ""."""
+    if session.meeting_url:
+        return session.meeting_url
+    template = settings.MEETING_URL_TEMPLATE
+    if not template:
+        return ""
+    return template.format(
+        session=session.pk, classroom=session.classroom_id, school=session.classroom.school_id
+    )
+
+
+@transaction.atomic
+def session_start(*, session: LiveSession, by: User, at=None) -> LiveSession:
+    at = at or timezone.now()
+    session = _locked(session)
+    if not session_can_run(session=session, user=by):
+        raise PermissionDenied
+    if session.status != SessionStatus.SCHEDULED:
+        raise ValidationError(_("Only a scheduled session can be started."))
+    if at < session.starts_at - datetime.timedelta(minutes=SESSION_START_EARLY_MINUTES):
+        raise ValidationError(
+            _("A session can be started at most %(minutes)s minutes before it begins.")
+            % {"minutes": SESSION_START_EARLY_MINUTES}
+        )
+    if at >= session.ends_at:
+        raise ValidationError(_("This session's time is over."))
+    session.status = SessionStatus.LIVE
+    session.started_at = at
+    session.save(update_fields=["status", "started_at"])
+    return session
+
+
+def _broadcast_ended(session_id: int) -> None:
+    async_to_sync(get_channel_layer().group_send)(
+        session_group(session_id), {"type": "session.ended", "session": session_id}
+    )
+
+
+def session_end(*, session: LiveSession, by: User | None = None, at=None) -> LiveSession:
+    """End a live session: close its presence intervals, build its attendance records and tell
+    the room. Safe to call twice, also at the same time: only the call that moves the session
+    from live to ended does the work. ``by`` is None when the system ends a forgotten session."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        session = _locked(session)
+        if by is not None and not session_can_run(session=session, user=by):
+            raise PermissionDenied
+        if session.status == SessionStatus.ENDED:
+            return session
+        if session.status != SessionStatus.LIVE:
+            raise ValidationError(_("Only a live session can be ended."))
+        # The row lock serialises PostgreSQL; the conditional UPDATE also guards databases
+        # without row locks (SQLite): only one caller moves live → ended.
+        claimed = LiveSession.objects.filter(pk=session.pk, status=SessionStatus.LIVE).update(
+            status=SessionStatus.ENDED, ended_at=at
+        )
+        if not claimed:
+            session.refresh_from_db()
+            return session
+        session.status, session.ended_at = SessionStatus.ENDED, at
+        attendance.close_stale_intervals(now=at, session_id=session.pk)
+        attendance.intervals_close_all(session_id=session.pk, at=at)
+        attendance.records_build(session)
+        transaction.on_commit(lambda: _broadcast_ended(session.pk))
+        send_on_commit(session_ended, LiveSession, session=session)
+    return session
+
+
+def sessions_end_overdue(*, now=None) -> list[LiveSession]:
+    """End the live sessions nobody ended, LIVE_SESSION_GRACE_MINUTES after their end."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(minutes=settings.LIVE_SESSION_GRACE_MINUTES)
+    overdue = LiveSession.objects.filter(status=SessionStatus.LIVE, ends_at__lte=cutoff)
+    return [session_end(session=session, at=now) for session in overdue]
+
+
+@transaction.atomic
+def session_cancel(*, session: LiveSession, by: User, reason: str) -> LiveSession:
+    session = _locked(session)
+    if not session_can_run(session=session, user=by):
+        raise PermissionDenied
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give a reason for cancelling.")})
+    if session.status != SessionStatus.SCHEDULED:
+        raise ValidationError(_("Only a scheduled session can be cancelled."))
+    session.status = SessionStatus.CANCELLED
+    session.cancelled_reason = reason
+    session.save(update_fields=["status", "cancelled_reason"])
+    return session
+
+
+def session_create_one_off(
+    *,
+    classroom: Classroom,
+    subject: Subject,
+    teacher: User,
+    starts_at: datetime.datetime,
+    duration_minutes: int,
+    by: User,
+    title: str = "",
+    meeting_url: str = "",
+) -> LiveSession:
+    """A session outside the timetable (a make-up lesson, a review before an exam)."""
+    if by.pk != teacher.pk and not (
+        by.role == Role.SCHOOL_ADMIN and by.school_id == classroom.school_id
+    ):
+        raise PermissionDenied
+    check_teaches(teacher=teacher, classroom=classroom, subject=subject)
+    if not 5 <= duration_minutes <= 240:
+        raise ValidationError({"duration_minutes": _("A lesson lasts between 5 and 240 minutes.")})
+    if starts_at < timezone.now() - datetime.timedelta(minutes=5):
+        raise ValidationError({"starts_at": _("The session cannot start in the past.")})
+    ends_at = starts_at + datetime.timedelta(minutes=duration_minutes)
+    clash = (
+        LiveSession.objects.filter(
+            classroom=classroom, starts_at__lt=ends_at, ends_at__gt=starts_at
+        )
+        .exclude(status=SessionStatus.CANCELLED)
+        .first()
+    )
+    if clash is not None:
+        raise ValidationError(
+            {
+                "starts_at": _("Class %(classroom)s already has %(subject)s at %(time)s.")
+                % {
+                    "classroom": classroom.name,
+                    "subject": clash.subject,
+                    "time": timezone.localtime(clash.starts_at).strftime("%d/%m %H:%M"),
+                }
+            }
+        )
+    session = LiveSession(
+        classroom=classroom,
+        subject=subject,
+        teacher=teacher,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        title=title,
+        meeting_url=meeting_url,
+        created_by=by,
+    )
+    session.full_clean()
+    session.save()
+    return session

@@ -1,0 +1,251 @@
+"""The live room without a socket: members, presence and state (classrooms.live.room), what
+members may send (classrooms.live.actions), and the room's page (classrooms.live.views)."""
+
+import pytest
+from django.urls import reverse
+
+from classrooms.live import actions, room
+from classrooms.models import AttendanceInterval, ChatMessage
+from tests.factories import (
+    EnrollmentFactory,
+    GuardianshipFactory,
+    LiveSessionFactory,
+    SchoolAdminFactory,
+    StudentFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def live():
+    from django.utils import timezone
+
+    return LiveSessionFactory(status="live", started_at=timezone.now())
+
+
+def member(session, user):
+    found = room.room_member(user=user, session_id=session.pk)
+    assert found is not None
+    return found
+
+
+def chat_send(m, content):
+    """One chat message the way the consumer's ChatBatch sends it (a batch of one)."""
+    [result] = actions.chat_send_many([(m, content)])
+    if isinstance(result, room.RoomError):
+        raise result
+    return result
+
+
+def test_room_member_roles_and_refusals(live):
+    student = EnrollmentFactory(classroom=live.classroom).student
+    admin = SchoolAdminFactory(school=live.classroom.school)
+    guardian = GuardianshipFactory(student=student).guardian
+    assert member(live, live.teacher).role == "teacher"
+    assert member(live, student).role == "student"
+    assert member(live, admin).role == "observer"
+    assert room.room_member(user=StudentFactory(), session_id=live.pk) is None
+    assert room.room_member(user=guardian, session_id=live.pk) is None
+    assert room.room_member(user=live.teacher, session_id=live.pk + 1000) is None
+
+
+def test_presence_counts_tabs_and_staff_across_calls(live):
+    student = EnrollmentFactory(classroom=live.classroom).student
+    tab1 = room.Connection(member(live, student), "c1")
+    tab2 = room.Connection(member(live, student), "c2")
+    teacher = room.Connection(member(live, live.teacher), "t1")
+    assert room.presence_connect(teacher) is True
+    assert room.presence_connect(tab1) is True
+    assert room.presence_connect(tab2) is False
+    assert {u["id"] for u in room.online_list(live)} == {student.pk, live.teacher.pk}
+    assert room.presence_disconnect(tab1) is False
+    assert room.presence_disconnect(tab2) is True
+    assert room.presence_disconnect(teacher) is True
+    assert room.online_list(live) == []
+    assert AttendanceInterval.objects.filter(left_at__isnull=True).count() == 0
+
+
+def test_stale_intervals_do_not_count_as_online(live, settings):
+    from datetime import timedelta
+
+    student = EnrollmentFactory(classroom=live.classroom).student
+    conn = room.Connection(member(live, student), "c1")
+    room.presence_connect(conn)
+    AttendanceInterval.objects.update(
+        last_seen_at=live.started_at - timedelta(seconds=settings.ATTENDANCE_STALE_SECONDS + 5)
+    )
+    assert room.online_list(live) == []
+
+
+def test_rate_window_resets_after_its_window():
+    now = [0.0]
+    window = room.RateWindow(limit=2, seconds=10, clock=lambda: now[0])
+    assert [window.allow() for _ in range(3)] == [True, True, False]
+    now[0] = 10.0
+    assert window.allow()
+
+
+def test_room_handle_returns_what_to_send(live):
+    student = EnrollmentFactory(classroom=live.classroom).student
+    conn = room.Connection(member(live, student), "c1")
+    room.presence_connect(conn)
+    [out] = actions.room_handle(conn, {"type": "hand.raise"})
+    assert out.to == "room" and [h["id"] for h in out.payload["queue"]] == [student.pk]
+    [out] = chat_send(conn.member, {"type": "chat.send", "text": "xin chào"})
+    assert out.to == "room" and out.payload["message"]["text"] == "xin chào"
+    # Chat and heartbeats take the process's batches (batching.py), never room_handle.
+    for kind in ("chat.send", "heartbeat"):
+        with pytest.raises(room.RoomError) as exc:
+            actions.room_handle(conn, {"type": kind, "text": "x"})
+        assert exc.value.code == "unknown_type"
+    with pytest.raises(room.RoomError) as exc:
+        actions.room_handle(conn, {"type": "poll.open"})
+    assert exc.value.code == "forbidden"
+    assert set(room.ERRORS) >= {"bad_json", "too_big", "unknown_type", "rate_limited"}
+
+
+def test_state_for_a_late_joiner(live):
+    student = EnrollmentFactory(classroom=live.classroom).student
+    teacher = member(live, live.teacher)
+    actions.poll_open(teacher, {"question": "?", "options": ["a", "b"]})
+    actions.hand_raise(member(live, student), {})
+    state = room.room_state(member(live, student))
+    assert state["poll"]["options"] == ["a", "b"] and state["answered"] is None
+    assert [h["id"] for h in state["hands"]] == [student.pk]
+    assert "muted_students" not in state
+    assert room.room_state(teacher)["muted_students"] == []
+
+
+def test_chat_state_lives_on_the_member_and_follows_mute_events(live, django_assert_num_queries):
+    student = EnrollmentFactory(classroom=live.classroom).student
+    an = member(live, student)
+    with django_assert_num_queries(1):  # the INSERT: no session or mute query
+        chat_send(an, {"text": "một"})
+
+    def code(m):
+        with pytest.raises(room.RoomError) as exc:
+            chat_send(m, {"text": "hai"})
+        return exc.value.code
+
+    room.apply_event(an, {"type": "chat.mute", "student": student.pk, "muted": True})
+    assert code(an) == "muted"
+    room.apply_event(an, {"type": "chat.mute", "student": student.pk + 1, "muted": False})
+    assert code(an) == "muted"  # someone else's unmute
+    room.apply_event(an, {"type": "chat.mute", "student": student.pk, "muted": False})
+    room.apply_event(an, {"type": "chat.mute", "all": True, "muted": True})
+    assert code(an) == "chat_off"
+    room.apply_event(an, {"type": "chat.mute", "all": True, "muted": False})
+    room.apply_event(an, {"type": "chat.message", "message": {}})  # changes nothing
+    chat_send(an, {"text": "ba"})
+
+    # Joining (and the state sent on joining) reads the database.
+    teacher = member(live, live.teacher)
+    actions.chat_mute(teacher, {"student": student.pk, "muted": True})
+    assert member(live, student).muted is True
+    actions.chat_mute(teacher, {"all": True, "muted": True})
+    assert room.room_state(an)["chat_enabled"] is False and an.muted is True
+    assert code(an) == "chat_off"
+
+
+def test_chat_messages_arriving_together_are_one_insert_each_answered(
+    live, settings, django_assert_num_queries
+):
+    """What one process received at once: each message gets its own answer, in order, and the
+    accepted ones are stored by one INSERT, each with the id the room sees."""
+    settings.LIVE_CHAT_RATE = 2
+    an = member(live, EnrollmentFactory(classroom=live.classroom).student)
+    binh = member(live, EnrollmentFactory(classroom=live.classroom).student)
+    binh.muted = True
+    teacher = member(live, live.teacher)
+    requests = [
+        (an, {"text": "một"}),
+        (binh, {"text": "bị tắt tiếng"}),
+        (an, {"text": "   "}),
+        (an, {"text": "hai"}),
+        (an, {"text": "ba"}),  # a third in 10 s: over the limit, even in the same batch
+        (teacher, {"text": "cô đây"}),
+    ]
+    with django_assert_num_queries(1):
+        results = actions.chat_send_many(requests)
+    errors = [r.code if isinstance(r, room.RoomError) else None for r in results]
+    assert errors == [None, "muted", "empty", None, "chat_rate_limited", None]
+    sent = [r[0].payload["message"] for r in results if not isinstance(r, room.RoomError)]
+    assert [m["text"] for m in sent] == ["một", "hai", "cô đây"]
+    stored = list(ChatMessage.objects.order_by("pk").values_list("pk", "text", "author"))
+    assert stored == [(m["id"], m["text"], m["author"]["id"]) for m in sent]
+
+    # The ids the room saw are the stored messages: the teacher can delete one.
+    actions.chat_delete(teacher, {"message": sent[1]["id"]})
+    assert [m["text"] for m in room.room_state(teacher)["chat"]] == ["một", "cô đây"]
+    with django_assert_num_queries(0):
+        assert actions.chat_send_many([]) == []
+
+
+def test_heartbeats_of_a_process_are_one_update(live, settings, django_assert_num_queries):
+    from django.utils import timezone
+
+    settings.LIVE_HEARTBEAT_SECONDS = 0  # every heartbeat is due
+    conns = []
+    for n in range(5):
+        student = EnrollmentFactory(classroom=live.classroom).student
+        conn = room.Connection(member(live, student), f"c{n}")
+        room.presence_connect(conn)
+        conns.append(conn)
+    before = {i.pk: i.last_seen_at for i in AttendanceInterval.objects.all()}
+    with django_assert_num_queries(1):
+        room.presence_heartbeats([*conns, conns[0]])  # a repeat in the batch is one beat
+    after = {i.pk: i.last_seen_at for i in AttendanceInterval.objects.all()}
+    assert all(after[pk] > seen for pk, seen in before.items())
+
+    # The reaper closed one: the batch gives that student a new interval, the others keep theirs.
+    reaped = conns[0].interval_id
+    AttendanceInterval.objects.filter(pk=reaped).update(left_at=timezone.now())
+    kept = [c.interval_id for c in conns[1:]]
+    room.presence_heartbeats(conns)
+    assert conns[0].interval_id not in (None, reaped)
+    assert [c.interval_id for c in conns[1:]] == kept
+    assert AttendanceInterval.objects.filter(left_at__isnull=True).count() == 5
+
+    # A client beating faster than agreed costs nothing.
+    settings.LIVE_HEARTBEAT_SECONDS = 3600
+    with django_assert_num_queries(0):
+        room.presence_heartbeats(conns)
+
+
+# --- The page -----------------------------------------------------------------------------
+
+
+def test_live_page_for_members_and_404_for_others(client, live):
+    student = EnrollmentFactory(classroom=live.classroom).student
+    url = reverse("classrooms:session_live", args=[live.pk])
+    assert url == f"/sessions/{live.pk}/live/"
+
+    client.force_login(student)
+    response = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="room-hand"' in html and 'id="room-poll-form"' not in html
+    assert f'"ws": "/ws/sessions/{live.pk}/"' in html
+    assert "End the class" not in html
+
+    client.force_login(live.teacher)
+    html = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'id="room-poll-form"' in html and 'id="room-hands"' in html
+    assert "End the class" in html
+
+    for outsider in (StudentFactory(), GuardianshipFactory(student=student).guardian):
+        client.force_login(outsider)
+        assert client.get(url).status_code == 404
+
+
+def test_live_page_meeting_link_or_embed(client, live, settings):
+    client.force_login(live.teacher)
+    url = reverse("classrooms:session_live", args=[live.pk])
+    settings.MEETING_URL_TEMPLATE = "https://meet.example.org/hoctiep-{session}"
+    settings.MEETING_EMBED = False
+    html = client.get(url).content.decode()
+    assert f'href="https://meet.example.org/hoctiep-{live.pk}"' in html and "<iframe" not in html
+    settings.MEETING_EMBED = True
+    html = client.get(url).content.decode()
+    assert f'<iframe class="meeting-frame" src="https://meet.example.org/hoctiep-{live.pk}"' in html
