@@ -22,8 +22,10 @@ setup: $(VENV)/.installed node_modules/.installed
 	DJANGO_SETTINGS_MODULE=lms.settings.dev $(PY) manage.py migrate --noinput
 	DJANGO_SETTINGS_MODULE=lms.settings.dev $(PY) manage.py seed_demo
 
+# Daphne, one background worker and the scheduler of periodic jobs (Procfile.dev), together.
 run: setup
-	DJANGO_SETTINGS_MODULE=lms.settings.dev $(VENV)/bin/daphne -b $(HOST) -p $(PORT) lms.asgi:application
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" DJANGO_SETTINGS_MODULE=lms.settings.dev \
+		HOCTIEP_HOST=$(HOST) HOCTIEP_PORT=$(PORT) $(VENV)/bin/honcho -f Procfile.dev start
 
 test: $(VENV)/.installed node_modules/.installed
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

@@ -1,25 +1,28 @@
-"""Coverage's own reaction to what happens below it (bookkeeping only: the work is in
-coverage.services). classrooms announces sessions ended and closures changed
-(classrooms.events); model signals cover one-off sessions, starts, cancellations, attendance
-overrides and deleted classes. Dashboards only read."""
+"""Coverage's own reaction to what happens below it (bookkeeping only: each receiver enqueues a
+task of coverage.tasks, which a worker runs; the work is in coverage.services). classrooms
+announces sessions ended and closures changed (classrooms.events); model signals cover one-off
+sessions, starts, cancellations, attendance overrides and deleted classes. Dashboards only read.
 
-from django.db import transaction
+On the database backend the task is queued in the transaction of the change itself, so a
+change cannot commit without its rollup being queued (jobs.queue.enqueue)."""
+
 from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 from django.utils import timezone
 
 from classrooms.events import closure_changed, session_ended
 from classrooms.models import AttendanceChange, Classroom, LiveSession
+from jobs.queue import enqueue
 
-from . import definitions
+from . import definitions, tasks
 from .models import DailyCoverage
-from .services import rebuild_school_days, rollup, rollup_after_change
 
 
 def _later(class_days) -> None:
-    class_days = {(c, d) for c, d in class_days if d <= timezone.localdate()}
-    if class_days:
-        transaction.on_commit(lambda: rollup_after_change(class_days))
+    today = timezone.localdate()
+    pairs = sorted({(c, d.isoformat()) for c, d in class_days if d <= today})
+    if pairs:
+        enqueue(tasks.rollup_class_days, [list(p) for p in pairs])
 
 
 @receiver(session_ended, dispatch_uid="coverage_session_ended")
@@ -30,7 +33,11 @@ def session_was_ended(sender, session: LiveSession, **kwargs):
 
 @receiver(closure_changed, dispatch_uid="coverage_closure_changed")
 def closure_was_changed(sender, classroom_ids, dates, **kwargs):
-    rollup(classroom_ids=classroom_ids, dates=dates)
+    enqueue(
+        tasks.rollup_classes_on,
+        sorted(classroom_ids),
+        sorted(d.isoformat() for d in dates),
+    )
 
 
 @receiver(post_save, sender=LiveSession, dispatch_uid="coverage_session_saved")
@@ -59,4 +66,6 @@ def classroom_deleting(sender, instance: Classroom, **kwargs):
 def classroom_deleted(sender, instance: Classroom, **kwargs):
     days = getattr(instance, "_coverage_days", [])
     if days:
-        rebuild_school_days({instance.school_id}, days)
+        enqueue(
+            tasks.rebuild_school_days, [instance.school_id], sorted(d.isoformat() for d in days)
+        )

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Guardianship, Notice, Role, User
 
-from ..events import closure_changed, send_on_commit
+from ..events import announce, closure_changed
 from ..org.models import Classroom, District, Enrollment, School
 from ..timetable.services import sessions_generate
 from .models import Closure, ClosureChange, ClosureScope
@@ -156,7 +156,7 @@ def _notify(closure: Closure, action: str) -> int:
 def _closure_changed(closure: Closure, days: set[datetime.date]) -> None:
     """Tell the apps above (coverage) which class-days the change touched, after commit."""
     ids = list(closure_classrooms(closure).values_list("pk", flat=True))
-    send_on_commit(closure_changed, Closure, closure=closure, classroom_ids=ids, dates=days)
+    announce(closure_changed, Closure, closure=closure, classroom_ids=ids, dates=days)
 
 
 def _days(*ranges) -> set[datetime.date]:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 
-from ..events import send_on_commit, session_ended
+from ..events import announce, session_ended
 from ..org.models import Classroom, Subject
 from ..org.services import check_teaches
 from . import attendance
@@ -95,7 +95,7 @@ def session_end(*, session: LiveSession, by: User | None = None, at=None) -> Liv
         attendance.intervals_close_all(session_id=session.pk, at=at)
         attendance.records_build(session)
         transaction.on_commit(lambda: _broadcast_ended(session.pk))
-        send_on_commit(session_ended, LiveSession, session=session)
+        announce(session_ended, LiveSession, session=session)
     return session
 
 

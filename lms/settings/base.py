@@ -29,6 +29,9 @@ INSTALLED_APPS = [
     "coverage",
     "home",
     "demo",
+    "jobs",
+    "django_tasks",
+    "django_tasks_db",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.embeds",
@@ -359,6 +362,25 @@ MFA_REQUIRED_ROLES = ["school_admin", "district_officer", "province_officer", "s
 # Proxy hops whose X-Forwarded-For entries are trusted for the client IP (allauth's rate limits):
 # 0 uses REMOTE_ADDR only; 1 behind the documented nginx (deploy/nginx.conf).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Durable background work (jobs/, docs/deployment.md "Background work"): one queue in the
+# database, shared by Wagtail's own tasks (search and reference index) and ours. Run workers with
+# `manage.py run_worker` and the periodic jobs with `manage.py run_scheduler`.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+# Periodic jobs: dotted path of a task → seconds between runs (jobs.scheduler).
+PERIODIC_TASKS = {
+    "classrooms.live.tasks.close_stale_attendance": 60,
+    "coverage.tasks.rollup_incremental": 300,
+    "jobs.tasks.prune_finished": 3600,
+}
+# A worker that has not written its heartbeat for this long is gone (killed, host lost): the
+# task it was running goes back to the queue, and the status page shows the worker as down.
+JOBS_WORKER_STALE_SECONDS = env.int("JOBS_WORKER_STALE_SECONDS", default=30)
 
 LOGGING = {
     "version": 1,

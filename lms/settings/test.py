@@ -25,6 +25,10 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "lms.search"}}
 # WhiteNoise serves from the finders here; it need not warn that collectstatic has not run.
 warnings.filterwarnings("ignore", message="No directory at")
 
+# Tasks run where they are enqueued, so most tests see their effects at once; the tests about
+# background work switch to the database backend and run a real worker (jobs.testing).
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
 # Run confirmed roster imports in the request, so tests see them inside their transaction.
 ROSTER_IMPORT_INLINE = True
 

@@ -104,18 +104,22 @@ def test_an_unknown_channel_layer_is_refused():
     assert "CHANNEL_LAYER must be redis or pubsub" in result.stderr
 
 
-def test_procfile_and_timers_name_real_commands():
+def test_procfiles_and_units_name_real_commands():
     from django.core.management import get_commands
 
     commands = get_commands()
     procfile = (ROOT / "Procfile").read_text()
-    for name in ("close_stale_attendance", "rollup_coverage", "migrate", "collectstatic"):
+    dev = (ROOT / "Procfile.dev").read_text()
+    for name in ("run_worker", "run_scheduler", "migrate", "collectstatic"):
         assert name in commands
         assert f"manage.py {name}" in procfile
+    for name in ("run_worker", "run_scheduler"):
+        assert f"manage.py {name}" in dev
     units = ROOT / "deploy" / "systemd"
-    assert "close_stale_attendance" in (units / "hoctiep-reaper.service").read_text()
-    assert "rollup_coverage" in (units / "hoctiep-rollup.service").read_text()
-    assert "OnCalendar=*-*-* *:0/5:30" in (units / "hoctiep-rollup.timer").read_text()
+    assert "manage.py run_worker" in (units / "hoctiep-worker@.service").read_text()
+    assert "manage.py run_scheduler" in (units / "hoctiep-scheduler.service").read_text()
+    # The periodic jobs that used to be timers are now the scheduler's.
+    assert not list(units.glob("*.timer"))
 
 
 def test_nginx_example_is_valid(tmp_path):
