@@ -1,14 +1,16 @@
-"""What the status page and `manage.py tasks_status` show: the queue, the workers, failures."""
+"""What the status page and `manage.py tasks_status` show (the queue, the workers, failures), and
+a person's own jobs."""
 
 import datetime
 from dataclasses import dataclass
 
 from django.db.models import Count, Min
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from .models import WorkerHeartbeat
+from .models import Job, WorkerHeartbeat
 from .worker import stale_before
 
 FAILED_SHOWN = 50
@@ -63,3 +65,20 @@ def queue_status() -> QueueStatus:
 
 def failed_tasks(limit: int = FAILED_SHOWN):
     return DBTaskResult.objects.failed().order_by("-finished_at")[:limit]
+
+
+def job_for(*, user, pk) -> Job:
+    """A job is its owner's alone: anyone else gets a 404."""
+    return get_object_or_404(Job.objects.defer("result"), pk=pk, owner=user)
+
+
+def job_state(job: Job) -> dict:
+    return {
+        "status": job.status,
+        "status_label": str(job.get_status_display()),
+        "done": job.done,
+        "total": job.total,
+        "percent": job.percent,
+        "message": job.message,
+        "has_result": bool(job.result_name),
+    }

@@ -29,7 +29,7 @@ urlpatterns = [
     path("", include("courses.urls")),
     path("api/", include("coverage.api_urls")),
     path("coverage/", include("coverage.urls")),
-    path("ops/tasks/", include("jobs.urls")),
+    path("", include("jobs.urls")),
 ]
 
 if settings.DEBUG:

@@ -176,16 +176,29 @@ def live_server_e2e(e2e_requirements, tmp_path_factory):
             stdout=log,
             stderr=subprocess.STDOUT,
         )
+    # A background worker beside it, as `make run` has (closure notices, coverage rollups).
+    # Not the scheduler: the tests decide when periodic work (the reaper, the rollup) happens.
+    with (tmp / "worker.log").open("wb") as log:
+        worker = subprocess.Popen(
+            [sys.executable, str(CLOCKED), "manage.py", "run_worker"]
+            + ["--no-reload", "--interval", "0.2", "--no-startup-delay"],
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     try:
         _wait_until_up(proc, server)
         yield server
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+        for process in (proc, worker):
+            process.terminate()
+        for process in (proc, worker):
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")
