@@ -40,7 +40,7 @@ def retry(request, task_id):
     if not request.user.is_superuser:
         raise PermissionDenied
     result = services.retry_failed(task_id=task_id)
-    messages.success(request, _("%(task)s is back in the queue.") % {"task": result.task_name})
+    messages.success(request, _("%(task)s is back in the queue.") % {"task": result.task_path})
     return redirect("jobs:status")
 
 

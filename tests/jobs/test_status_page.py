@@ -7,9 +7,17 @@ from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from jobs.testing import durable_tasks
 from tests.factories import ProvinceOfficerFactory, TeacherFactory
 
-pytestmark = pytest.mark.django_db
+# The rows are the database backend's, as in production.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("durable")]
+
+
+@pytest.fixture
+def durable():
+    with durable_tasks():
+        yield
 
 
 def _failed():
@@ -55,3 +63,8 @@ def test_teachers_and_anonymous_users_do_not_see_it(client):
     assert client.get(reverse("jobs:status")).status_code == 302  # to sign-in
     client.force_login(TeacherFactory())
     assert client.get(reverse("jobs:status")).status_code == 403
+
+
+def test_the_wagtail_admin_menu_leads_staff_to_it(client):
+    client.force_login(ProvinceOfficerFactory(is_staff=True, is_superuser=True))
+    assert reverse("jobs:status") in client.get("/admin/").content.decode()
