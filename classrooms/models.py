@@ -1,7 +1,14 @@
 """The app's models, defined in its packages (org, timetable, live, closures) and gathered here
 for Django, which loads `classrooms.models`; they keep the app label "classrooms"."""
 
-from .closures.models import Closure, ClosureChange, ClosureReason, ClosureScope
+from .closures.models import (
+    Closure,
+    ClosureChange,
+    ClosureEmail,
+    ClosureReason,
+    ClosureScope,
+    FanoutChunk,
+)
 from .live.models import (
     AttendanceChange,
     AttendanceInterval,
@@ -38,11 +45,13 @@ __all__ = [
     "ChatMessage",
     "Closure",
     "ClosureChange",
+    "ClosureEmail",
     "ClosureReason",
     "ClosureScope",
     "Classroom",
     "District",
     "Enrollment",
+    "FanoutChunk",
     "HandRaise",
     "LiveSession",
     "Poll",

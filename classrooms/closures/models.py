@@ -132,3 +132,60 @@ class ClosureChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.changed_at:%Y-%m-%d %H:%M}"
+
+
+class FanoutChunk(models.Model):
+    """One chunk of a change's fan-out (closures.tasks): sessions for some classes, or notices
+    and e-mails for some recipients. A chunk is done once; running it again (a worker killed
+    mid-way) changes nothing it already did. The closure page's progress is read from these."""
+
+    class Kind(models.TextChoices):
+        SESSIONS = "sessions", _("Sessions")
+        NOTICES = "notices", _("Notices")
+
+    change = models.ForeignKey(ClosureChange, on_delete=models.CASCADE, related_name="chunks")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    index = models.PositiveIntegerField()
+    ids = models.JSONField(default=list)  # classroom ids or user ids
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["change", "kind", "index"], name="one_fanout_chunk_per_index"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.change} {self.kind} #{self.index}"
+
+
+class ClosureEmail(models.Model):
+    """The e-mail of one change to one recipient: at most one per change and person. Pending
+    until sent; a failure is retried with backoff and finally reported as failed on the
+    closure page, never dropped. Sent at least once, with a Message-ID of its own (change and
+    person), so a message handed twice to the mail server (a worker killed between sending and
+    recording it) is one message to mail systems."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    change = models.ForeignKey(ClosureChange, on_delete=models.CASCADE, related_name="emails")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    chunk = models.PositiveIntegerField()
+    address = models.EmailField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.CharField(max_length=300, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["change", "user"], name="one_closure_email_per_person")
+        ]
+        indexes = [models.Index(fields=["change", "chunk", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.address} ({self.get_status_display()})"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +17,14 @@ from lms.roles import ADMIN_ROLES
 
 from ..org.models import AcademicYear, Classroom
 from ..org.selectors import classroom_list, district_list, school_list
-from .models import Closure, ClosureScope
+from .models import (
+    Closure,
+    ClosureChange,
+    ClosureEmail,
+    ClosureReason,
+    ClosureScope,
+    FanoutChunk,
+)
 
 # The scopes each role may declare.
 DECLARABLE_SCOPES = {
@@ -181,3 +188,50 @@ def online_today(*, user: User) -> dict:
         if names:
             shown.append({"closure": closure, "classrooms": names[:12], "more": len(names) - 12})
     return {"online_classroom_ids": set(closed), "online_closures": shown}
+
+
+def change_progress(change: ClosureChange) -> dict:
+    """How far a change's fan-out is (closures.tasks): classes whose sessions are generated,
+    people notified, e-mails sent / failed / waiting. Read from the chunk and e-mail rows."""
+    sizes = {FanoutChunk.Kind.SESSIONS: [0, 0], FanoutChunk.Kind.NOTICES: [0, 0]}
+    planned = False
+    for kind, ids, done_at in change.chunks.values_list("kind", "ids", "done_at"):
+        planned = True
+        sizes[kind][1] += len(ids)
+        if done_at is not None:
+            sizes[kind][0] += len(ids)
+    emails = dict(change.emails.values_list("status").annotate(n=Count("pk")).order_by())
+    waiting = emails.get(ClosureEmail.Status.PENDING, 0)
+    classes_done, classes_total = sizes[FanoutChunk.Kind.SESSIONS]
+    notified, recipients = sizes[FanoutChunk.Kind.NOTICES]
+    return {
+        "change": change.pk,
+        "planned": planned,
+        "classes_done": classes_done,
+        "classes_total": classes_total,
+        "notified": notified,
+        "recipients": recipients,
+        "emails_sent": emails.get(ClosureEmail.Status.SENT, 0),
+        "emails_failed": emails.get(ClosureEmail.Status.FAILED, 0),
+        "emails_waiting": waiting,
+        "finished": planned
+        and classes_done == classes_total
+        and notified == recipients
+        and waiting == 0,
+    }
+
+
+def closure_history(closure: Closure) -> list[dict]:
+    """The changes, newest last, with reasons as their labels and each one's fan-out."""
+    labels = dict(ClosureReason.choices)
+    history = []
+    for change in closure.changes.select_related("changed_by"):
+        history.append(
+            {
+                "change": change,
+                "before_reason": labels.get(change.before.get("reason"), ""),
+                "after_reason": labels.get(change.after.get("reason"), ""),
+                "progress": change_progress(change),
+            }
+        )
+    return history

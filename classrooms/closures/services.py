@@ -3,9 +3,10 @@
 
 Who may declare: province officers for any scope; district officers for their district and its
 schools and classes; school admins for their school and its classes. Declaring switches the
-affected classes to online in one step: they are shown as "Học trực tuyến" on every start page,
-LiveSessions are generated from their timetables for the closure's days, and students and
-guardians get an in-app notice (and an email where an address is known). Edits, ending early
+affected classes to online in one step: they are shown as "Học trực tuyến" on every start page.
+Workers then generate LiveSessions from their timetables for the closure's days and give
+students and guardians an in-app notice (and an e-mail where an address is known), in chunks
+(closures.tasks), while the request has already answered. Edits, ending early
 and cancelling keep their history (ClosureChange) and send `closure_changed`, to which
 coverage reacts.
 """
@@ -14,25 +15,19 @@ from __future__ import annotations
 
 import datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import get_connection, send_mass_mail
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Guardianship, Notice, Role, User
+from accounts.models import User
+from jobs.queue import enqueue
 
 from ..events import announce, closure_changed
-from ..org.models import Classroom, District, Enrollment, School
-from ..timetable.services import sessions_generate
+from ..org.models import Classroom, District, School
 from .models import Closure, ClosureChange, ClosureScope
 from .selectors import check_target, closure_can_manage, closure_classrooms
-
-EMAIL_BATCH = 200
-
-
-NOTICE_BATCH = 1000
+from .tasks import closure_fanout
 
 
 def _check_dates(starts_on: datetime.date, ends_on: datetime.date) -> None:
@@ -56,101 +51,10 @@ def _snapshot(closure: Closure) -> dict:
     }
 
 
-def _generate_sessions(closure: Closure) -> int:
-    """Sessions from the timetables of the closed classes for the closure's days (from today
-    on: past days are what happened)."""
-    start = max(closure.starts_on, timezone.localdate())
-    if start > closure.ends_on:
-        return 0
-    return sessions_generate(
-        start=start, end=closure.ends_on, classrooms=closure_classrooms(closure)
-    )
-
-
-def _recipients(closure: Closure):
-    """Active students of the closed classes (current enrolments), and their guardians."""
-    students = User.objects.filter(
-        role=Role.STUDENT,
-        is_active=True,
-        pk__in=Enrollment.objects.filter(
-            active=True, classroom__in=closure_classrooms(closure)
-        ).values("student_id"),
-    )
-    guardians = User.objects.filter(
-        is_active=True,
-        pk__in=Guardianship.objects.filter(student__in=students).values("guardian_id"),
-    )
-    return students, guardians
-
-
-def _notice_text(closure: Closure, action: str) -> str:
-    values = {
-        "target": str(closure.target) if closure.target else _("the whole province"),
-        "start": closure.starts_on.strftime("%d/%m/%Y"),
-        "end": closure.ends_on.strftime("%d/%m/%Y"),
-        "reason": closure.get_reason_display(),
-    }
-    if action == ClosureChange.Action.CANCELLED:
-        return (
-            _("The closure of %(target)s (%(reason)s) was cancelled: classes meet as usual.")
-            % values
-        )
-    if action == ClosureChange.Action.DECLARED:
-        return (
-            _(
-                "%(target)s is closed from %(start)s to %(end)s (%(reason)s): classes study "
-                "online. Open HọcTiếp for today's live classes and lessons."
-            )
-            % values
-        )
-    return (
-        _(
-            "The closure of %(target)s changed: closed from %(start)s to %(end)s "
-            "(%(reason)s); classes study online."
-        )
-        % values
-    )
-
-
-def _notify(closure: Closure, action: str) -> int:
-    """An in-app notice for every student and guardian concerned (once per closure and action
-    kind), and one email each where an address is known, sent in batches over one
-    connection."""
-    students, guardians = _recipients(closure)
-    key = (
-        f"closure:{closure.pk}"
-        if action == ClosureChange.Action.DECLARED
-        else (f"closure:{closure.pk}:{action}:{timezone.now():%Y%m%d%H%M%S}")
-    )
-    with translation.override(settings.LANGUAGE_CODE):
-        text = _notice_text(closure, action)
-        subject = _("HọcTiếp: classes study online")
-    url = "/"  # the start page, where the online classes are
-    notified = 0
-    emails = []
-    for users in (students, guardians):
-        batch = []
-        for user_id, email in users.values_list("pk", "email").iterator(chunk_size=2000):
-            batch.append(
-                Notice(user_id=user_id, kind=Notice.Kind.CLOSURE, text=text, url=url, key=key)
-            )
-            if email:
-                emails.append(email)
-            if len(batch) >= NOTICE_BATCH:
-                Notice.objects.bulk_create(batch, ignore_conflicts=True)
-                notified += len(batch)
-                batch = []
-        Notice.objects.bulk_create(batch, ignore_conflicts=True)
-        notified += len(batch)
-    if emails:
-        connection = get_connection(fail_silently=True)
-        for i in range(0, len(emails), EMAIL_BATCH):
-            send_mass_mail(
-                [(subject, text, None, [address]) for address in emails[i : i + EMAIL_BATCH]],
-                fail_silently=True,
-                connection=connection,
-            )
-    return notified
+def _fan_out(change: ClosureChange, *, sessions: bool, notify: bool) -> None:
+    """Queue the change's fan-out (closures.tasks) in this transaction: it commits with the
+    change, and a worker generates the sessions and writes the notices and e-mails in chunks."""
+    enqueue(closure_fanout, change.pk, sessions=sessions, notify=notify)
 
 
 def _closure_changed(closure: Closure, days: set[datetime.date]) -> None:
@@ -197,12 +101,11 @@ def closure_declare(
     )
     closure.full_clean()
     closure.save()
-    ClosureChange.objects.create(
+    change = ClosureChange.objects.create(
         closure=closure, action=ClosureChange.Action.DECLARED, changed_by=by,
         after=_snapshot(closure),
     )  # fmt: skip
-    _generate_sessions(closure)
-    transaction.on_commit(lambda: _notify(closure, ClosureChange.Action.DECLARED))
+    _fan_out(change, sessions=True, notify=True)
     _closure_changed(closure, _days((starts_on, ends_on)))
     return closure
 
@@ -238,13 +141,12 @@ def closure_update(
     after = _snapshot(closure)
     if after == before:
         return closure
-    ClosureChange.objects.create(
+    change = ClosureChange.objects.create(
         closure=closure, action=ClosureChange.Action.EDITED, changed_by=by, before=before,
         after=after,
     )  # fmt: skip
-    _generate_sessions(closure)
-    if (before["starts_on"], before["ends_on"]) != (after["starts_on"], after["ends_on"]):
-        transaction.on_commit(lambda: _notify(closure, ClosureChange.Action.EDITED))
+    dates_moved = (before["starts_on"], before["ends_on"]) != (after["starts_on"], after["ends_on"])
+    _fan_out(change, sessions=True, notify=dates_moved)
     _closure_changed(closure, _days(old_range, (starts_on, ends_on)))
     return closure
 
@@ -275,11 +177,11 @@ def closure_end_early(
     old_end = closure.ends_on
     closure.ends_on = last_day
     closure.save(update_fields=["ends_on", "updated_at"])
-    ClosureChange.objects.create(
+    change = ClosureChange.objects.create(
         closure=closure, action=ClosureChange.Action.ENDED, changed_by=by, before=before,
         after=_snapshot(closure),
     )  # fmt: skip
-    transaction.on_commit(lambda: _notify(closure, ClosureChange.Action.ENDED))
+    _fan_out(change, sessions=False, notify=True)
     _closure_changed(closure, _days((closure.starts_on, old_end)))
     return closure
 
@@ -298,10 +200,10 @@ def closure_cancel(*, closure: Closure, by: User, note: str = "") -> Closure:
     after = _snapshot(closure)
     if note:
         after["cancel_note"] = note
-    ClosureChange.objects.create(
+    change = ClosureChange.objects.create(
         closure=closure, action=ClosureChange.Action.CANCELLED, changed_by=by, before=before,
         after=after,
     )  # fmt: skip
-    transaction.on_commit(lambda: _notify(closure, ClosureChange.Action.CANCELLED))
+    _fan_out(change, sessions=False, notify=True)
     _closure_changed(closure, _days((closure.starts_on, closure.ends_on)))
     return closure

@@ -6,7 +6,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -73,11 +73,19 @@ def closure_detail(request, pk: int):
             "can_manage": can_manage and closure.cancelled_at is None,
             "classroom_count": affected.count(),
             "classrooms": affected.order_by("school__name", "grade", "name")[:50],
-            "changes": closure.changes.select_related("changed_by"),
+            "history": selectors.closure_history(closure),
             "end_form": EndEarlyForm(initial={"last_day": timezone.localdate()}),
             "cancel_form": CancelForm(),
         },
     )
+
+
+@login_required
+def closure_progress(request, pk: int):
+    """The fan-out of each change, for the closure page's live progress (polled)."""
+    closure = selectors.closure_get(user=request.user, pk=pk)
+    changes = [h["progress"] for h in selectors.closure_history(closure)]
+    return JsonResponse({"changes": changes}, headers={"Cache-Control": "no-store"})
 
 
 def _managed(request, pk: int) -> Closure:

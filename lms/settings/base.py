@@ -378,6 +378,10 @@ PERIODIC_TASKS = {
     "coverage.tasks.rollup_incremental": 300,
     "jobs.tasks.prune_finished": 3600,
 }
+# A closure's fan-out runs in chunks of this many classes (sessions) and people (notices and
+# e-mails): each chunk is one task and one transaction (classrooms.closures.tasks).
+CLOSURE_FANOUT_CHUNK_CLASSES = env.int("CLOSURE_FANOUT_CHUNK_CLASSES", default=200)
+CLOSURE_FANOUT_CHUNK_PEOPLE = env.int("CLOSURE_FANOUT_CHUNK_PEOPLE", default=500)
 # A worker that has not written its heartbeat for this long is gone (killed, host lost): the
 # task it was running goes back to the queue, and the status page shows the worker as down.
 JOBS_WORKER_STALE_SECONDS = env.int("JOBS_WORKER_STALE_SECONDS", default=30)
