@@ -159,6 +159,9 @@ class RosterImport(models.Model):
     summary = models.JSONField(default=dict)
     errors = models.JSONField(default=list)
     failure = models.TextField(blank=True)
+    # Progress of a running import (rows done of total), written by the task as it goes.
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

@@ -10,7 +10,6 @@ from . import selectors
 from .forms import RosterUploadForm
 from .roster.jobs import (
     roster_import_create,
-    roster_import_refresh,
     roster_import_start,
     roster_import_state,
 )
@@ -55,7 +54,7 @@ def roster_template(request, kind: str):
 
 @login_required
 def roster_import_detail(request, pk: int):
-    job = roster_import_refresh(roster_import=selectors.roster_import_get(user=request.user, pk=pk))
+    job = selectors.roster_import_get(user=request.user, pk=pk)
     classrooms = []
     if job.status == job.Status.DONE and job.kind == "students":
         classrooms = job.school.classrooms.filter(year__is_current=True).order_by("grade", "name")
@@ -73,7 +72,7 @@ def roster_import_detail(request, pk: int):
 
 @login_required
 def roster_import_status(request, pk: int):
-    job = roster_import_refresh(roster_import=selectors.roster_import_get(user=request.user, pk=pk))
+    job = selectors.roster_import_get(user=request.user, pk=pk)
     return JsonResponse(roster_import_state(job))
 
 

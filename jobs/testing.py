@@ -8,8 +8,12 @@
 `durable_tasks` switches TASKS to django-tasks-db's DatabaseBackend (the production backend);
 `run_queued` runs the same worker loop as `manage.py run_worker`, in batch mode (until the
 queue is empty), without the heartbeat thread (which would need a second connection to the
-test database). Tests that need separate worker processes start `manage.py run_worker`.
+test database), and without closing the test's connection between tasks. Tests that need
+separate worker processes start `manage.py run_worker`. Inside a test that also uses the
+`settings` fixture, enter `durable_tasks()` after changing settings, so both undo in order.
 """
+
+from unittest import mock
 
 from django.test import override_settings
 from django_tasks.base import TaskResultStatus
@@ -43,5 +47,10 @@ def run_queued(max_tasks: int | None = None) -> int:
         max_tasks=max_tasks,
         worker_id="test-worker",
     )
-    worker.run()
+    # The worker closes "old" connections between tasks, which inside a test's transaction
+    # would close the test's own connection (PostgreSQL): leave it to the test.
+    with mock.patch(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    ):
+        worker.run()
     return worker._run_tasks

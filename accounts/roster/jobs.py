@@ -1,39 +1,38 @@
-"""Running a confirmed import in the background, with progress the browser can poll.
+"""Running a confirmed import on the task queue, with progress the browser can poll.
 
-The import runs in a thread of the web process, so closing the browser tab does not stop
-it; it writes in one transaction, so a crash leaves nothing half-imported. Progress lives in
-the cache (a separate channel from the import's open transaction, shared by every worker
-when REDIS_URL is set).
+Confirming queues `roster_import_task` in the request's transaction (jobs.queue.enqueue); a
+background worker runs it, so closing the tab or restarting a web worker does not stop it. The
+import writes in one transaction, so a crash leaves nothing half-imported, and the worker that
+takes over a killed worker's task (jobs.worker) runs it again from the stored file.
+
+Progress (rows done of total) lives on the RosterImport row. It is written through the
+"progress" database connection (a second connection to the same database, lms/settings), so
+it commits while the import's own transaction is still open; on SQLite, whose one writer is the
+import itself, there is no such connection and the bar moves when the import commits.
 """
 
 import logging
-import threading
 
-from django.conf import settings
-from django.core.cache import cache
-from django.db import close_old_connections, connection
+from django.db import connections
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from accounts.models import RosterImport
+from jobs.queue import enqueue
 
 from .importing import roster_apply, roster_preview
 
 logger = logging.getLogger(__name__)
-PROGRESS_TTL = 60 * 60
 
 
-def _progress_key(pk: int) -> str:
-    return f"roster-import:{pk}:progress"
-
-
-def roster_import_progress(roster_import: RosterImport) -> tuple[int, int] | None:
-    return cache.get(_progress_key(roster_import.pk))
+def _progress_db() -> str:
+    return "progress" if "progress" in connections.databases else "default"
 
 
 def roster_import_state(roster_import: RosterImport) -> dict:
     """What the progress bar shows: the status, rows done of total, and a percentage."""
-    done, total = roster_import_progress(roster_import) or (0, 0)
+    done, total = roster_import.done, roster_import.total
     if roster_import.status == RosterImport.Status.DONE:
         percent = 100
     else:
@@ -42,32 +41,21 @@ def roster_import_state(roster_import: RosterImport) -> dict:
 
 
 def roster_import_start(*, roster_import: RosterImport) -> None:
-    """Mark the import running and run it (in a thread, unless ROSTER_IMPORT_INLINE)."""
+    """Mark the import running and queue it (once: a double click or another tab does nothing)."""
     updated = RosterImport.objects.filter(
         pk=roster_import.pk, status=RosterImport.Status.PREVIEWED
-    ).update(status=RosterImport.Status.RUNNING)
-    if not updated:
-        return  # already started by a double click or another tab
-    cache.set(
-        _progress_key(roster_import.pk), (0, roster_import.summary.get("total", 0)), PROGRESS_TTL
+    ).update(
+        status=RosterImport.Status.RUNNING, done=0, total=roster_import.summary.get("total", 0)
     )
-    if getattr(settings, "ROSTER_IMPORT_INLINE", False):
-        roster_import_run(roster_import.pk)
-    else:
-        threading.Thread(target=_run_in_thread, args=(roster_import.pk,), daemon=True).start()
+    if updated:
+        enqueue(roster_import_task, roster_import.pk)
 
 
-def _run_in_thread(pk: int) -> None:
-    # A thread has its own database connection: start it fresh and close it when done.
-    close_old_connections()
-    try:
-        roster_import_run(pk)
-    finally:
-        connection.close()
-
-
-def roster_import_run(pk: int) -> None:
+@task()
+def roster_import_task(pk: int) -> str:
     job = RosterImport.objects.select_related("school").get(pk=pk)
+    if job.status != RosterImport.Status.RUNNING:
+        return job.status  # already finished (a task queued twice)
     try:
         # The database may have changed since the preview: plan again from the stored file.
         plan = roster_preview(
@@ -78,9 +66,10 @@ def roster_import_run(pk: int) -> None:
             job.errors = plan.error_dicts
             job.failure = _("The data changed since the preview; check the errors and retry.")
         else:
+            rows = RosterImport.objects.using(_progress_db()).filter(pk=pk)
 
             def progress(done: int, total: int) -> None:
-                cache.set(_progress_key(pk), (done, total), PROGRESS_TTL)
+                rows.update(done=done, total=total)
 
             job.summary = roster_apply(plan=plan, progress=progress)
             job.status = RosterImport.Status.DONE
@@ -90,22 +79,8 @@ def roster_import_run(pk: int) -> None:
         job.status = RosterImport.Status.FAILED
         job.failure = _("The import failed and nothing was written: %(error)s") % {"error": exc}
     job.finished_at = timezone.now()
-    job.save()
-    cache.delete(_progress_key(pk))
-
-
-def roster_import_refresh(*, roster_import: RosterImport) -> RosterImport:
-    """A job marked running with no progress left behind lost its worker (a restart or a
-    crash); its transaction was rolled back, so it may simply be confirmed again."""
-    if (
-        roster_import.status == RosterImport.Status.RUNNING
-        and roster_import_progress(roster_import) is None
-    ):
-        RosterImport.objects.filter(pk=roster_import.pk, status=RosterImport.Status.RUNNING).update(
-            status=RosterImport.Status.PREVIEWED
-        )
-        roster_import.refresh_from_db()
-    return roster_import
+    job.save(update_fields=["status", "errors", "failure", "summary", "data", "finished_at"])
+    return job.status
 
 
 def roster_import_create(*, user, school, upload, kind: str | None) -> RosterImport:

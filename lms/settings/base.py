@@ -122,6 +122,9 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "options", f"-c work_mem={env('DATABASE_WORK_MEM', default='32MB')}"
     )
+    # A second connection to the same database, for progress a long task reports while its own
+    # transaction is still open (accounts.roster.jobs). SQLite has one writer: no such alias.
+    DATABASES["progress"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis switches on by the presence of its URL: channel layer and cache. CHANNEL_LAYER picks

@@ -29,9 +29,10 @@ warnings.filterwarnings("ignore", message="No directory at")
 # background work switch to the database backend and run a real worker (jobs.testing).
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
-# Run confirmed roster imports in the request, so tests see them inside their transaction.
-ROSTER_IMPORT_INLINE = True
-
 # Most tests sign staff in with force_login and no authenticator; the MFA tests turn the
 # production list on with the `settings` fixture (tests/accounts/test_mfa_required.py).
 MFA_REQUIRED_ROLES = []
+
+# No second "progress" connection in tests: pytest-django isolates each test on one connection
+# per alias, so progress is written on the test's own connection (accounts.roster.jobs).
+DATABASES.pop("progress", None)  # noqa: F405

@@ -11,7 +11,9 @@ from openpyxl import Workbook, load_workbook
 
 from accounts.models import Guardianship, InitialCredential, Role, RosterImport, User
 from accounts.roster.importing import roster_apply, roster_preview
+from accounts.roster.jobs import roster_import_create
 from classrooms.models import Enrollment, TeachingAssignment
+from jobs.testing import durable_tasks, queued, run_queued
 from tests.factories import (
     AcademicYearFactory,
     ClassroomFactory,
@@ -167,7 +169,7 @@ def test_wrong_file_type_is_refused():
     assert plan.errors
 
 
-def test_command_and_web_ui_give_the_same_result(client):
+def test_command_and_web_ui_give_the_same_result(client, django_capture_on_commit_callbacks):
     school_a = make_school("A", "Trường THCS A")
     school_b = SchoolFactory(code="B", name="Trường THCS B")
     for c in school_a.classrooms.all():
@@ -189,7 +191,8 @@ def test_command_and_web_ui_give_the_same_result(client):
     assert response["Location"] == f"/roster/imports/{job.pk}/"
     preview = client.get(response["Location"]).content.decode()
     assert "Nhập ngay" in preview  # valid: the confirm button is offered
-    client.post(f"/roster/imports/{job.pk}/confirm/")
+    with django_capture_on_commit_callbacks(execute=True):  # the task runs after the commit
+        client.post(f"/roster/imports/{job.pk}/confirm/")
     job.refresh_from_db()
     assert job.status == RosterImport.Status.DONE, job.failure
     assert job.data is None
@@ -390,24 +393,25 @@ def test_an_import_that_fails_midway_leaves_nothing_behind():
     assert not InitialCredential.objects.exists()
 
 
-def test_a_job_whose_worker_died_can_be_confirmed_again(client):
-    from django.core.cache import cache
-
-    from accounts.roster.jobs import roster_import_create, roster_import_refresh
-
+@durable_tasks()
+def test_a_confirmed_import_waits_on_the_queue_and_a_worker_runs_it(client):
+    """Confirming only queues the import (it survives a web worker restart: nothing of it lives
+    in the web process); a background worker runs it, and the progress is in the database."""
     school = make_school()
     admin = SchoolAdminFactory(school=school)
     job = roster_import_create(
         user=admin, school=school, upload=SimpleUploadedFile("ds.xlsx", xlsx(ROWS)), kind=""
     )
-    job.status = RosterImport.Status.RUNNING  # as if a worker took it and then died
-    job.save()
-    cache.clear()  # its progress went with it
-    assert roster_import_refresh(roster_import=job).status == RosterImport.Status.PREVIEWED
     client.force_login(admin)
     client.post(f"/roster/imports/{job.pk}/confirm/")
-    job.refresh_from_db()
-    assert job.status == RosterImport.Status.DONE
+    client.post(f"/roster/imports/{job.pk}/confirm/")  # a double click queues nothing more
+    assert queued("accounts.roster.jobs.roster_import_task") == 1
+    state = client.get(f"/roster/imports/{job.pk}/status/").json()
+    assert (state["status"], state["done"], state["total"]) == ("running", 0, 4)
+    assert not User.objects.filter(school=school, role=Role.STUDENT).exists()
+    run_queued()
+    state = client.get(f"/roster/imports/{job.pk}/status/").json()
+    assert (state["status"], state["done"], state["total"], state["percent"]) == ("done", 4, 4, 100)
     assert User.objects.filter(school=school, role=Role.STUDENT).count() == 4
 
 

@@ -133,15 +133,16 @@ def test_a_task_that_keeps_killing_its_worker_fails_instead_of_looping():
     assert "stopped 5 times" in poison.traceback
 
 
-@durable_tasks()
 def test_each_periodic_job_is_enqueued_once_until_it_has_run(settings):
     settings.PERIODIC_TASKS = {"classrooms.live.tasks.close_stale_attendance": 60}
-    due = {}
-    assert enqueue_due(due, now=0) == ["classrooms.live.tasks.close_stale_attendance"]
-    assert enqueue_due(due, now=30) == []  # not due yet
-    assert enqueue_due(due, now=61) == []  # due, but the last one has not run
-    run_queued()
-    assert enqueue_due(due, now=122) == ["classrooms.live.tasks.close_stale_attendance"]
+    # Inside the settings fixture's change, so that both are undone in order.
+    with durable_tasks():
+        due = {}
+        assert enqueue_due(due, now=0) == ["classrooms.live.tasks.close_stale_attendance"]
+        assert enqueue_due(due, now=30) == []  # not due yet
+        assert enqueue_due(due, now=61) == []  # due, but the last one has not run
+        run_queued()
+        assert enqueue_due(due, now=122) == ["classrooms.live.tasks.close_stale_attendance"]
 
 
 def test_every_periodic_job_names_a_task(settings):
