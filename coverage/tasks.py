@@ -1,12 +1,17 @@
 """Coverage's reactions, run by a worker: what coverage.signals enqueues when classrooms
-announces a change, and the periodic rollup (settings.PERIODIC_TASKS). Each is safe to run
-again: a rollup rewrites the class-days it is given from the source rows."""
+announces a change, the periodic rollup (settings.PERIODIC_TASKS), and report exports. Each
+is safe to run again: a rollup rewrites the class-days it is given from the source rows."""
 
 import datetime
 
+from django.utils import translation
 from django_tasks import task
 
+from accounts.models import User
+from jobs.services import job_running
+
 from . import services
+from .reports import report_file
 
 
 def _days(isodates) -> list[datetime.date]:
@@ -36,3 +41,13 @@ def rollup_classes_on(classroom_ids: list[int], dates: list[str]) -> int:
 @task()
 def rebuild_school_days(school_ids: list[int], dates: list[str]) -> None:
     services.rebuild_school_days(set(school_ids), _days(dates))
+
+
+@task()
+def report_export(*, job_id: str, user_id: int, params: dict, language: str) -> None:
+    """The report spreadsheet for a person, in their language, as a job they follow."""
+    with translation.override(language), job_running(job_id) as run:
+        user = User.objects.get(pk=user_id)
+        run.progress(0, 1)
+        name, content, content_type = report_file(user=user, params=params)
+        run.finish(content, name=name, content_type=content_type)

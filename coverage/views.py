@@ -3,14 +3,16 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import render
-from django.utils import timezone
+from django.shortcuts import redirect, render
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from lms.exports import xlsx_response
+from jobs.services import job_start
 
-from . import selectors
+from . import selectors, tasks
 from .filters import bound_filterset
+from .reports import REPORT_PARAMS, report_table
 from .services import last_rollup_at
 
 SORTABLE = {
@@ -136,37 +138,19 @@ def classroom(request, pk: int):
     )
 
 
-def _report_table(report: dict) -> tuple[list[str], list[list]]:
-    headers = [
-        _("Level"), _("District") if report["unit"] == "district" else _("School"),
-        _("Classes (closed class-days)"), _("Classes taught online"), _("Coverage (%)"),
-        _("Students (expected attendances)"), _("Students attending"), _("Participation (%)"),
-    ]  # fmt: skip
-    rows = []
-    for group in report["groups"]:
-        for row in group["rows"]:
-            rows.append([group["label"], row["name"], *_figures(row)])
-        rows.append([group["label"], _("Total for the level"), *_figures(group["total"])])
-    rows.append(["", _("Total"), *_figures(report["total"])])
-    return headers, rows
-
-
-def _figures(row: dict) -> list:
-    return [
-        row["closed_class_days"], row["taught_closed_class_days"], row["coverage_pct"],
-        row["expected_attendances"], row["attendances"], row["participation_pct"],
-    ]  # fmt: skip
-
-
 @login_required
+@require_POST
 def report_xlsx(request):
+    """The report as a spreadsheet, built by a background worker (a province's report reads
+    every school): the button starts a job and its page offers the file when it is ready."""
     user = _viewer(request)
-    report = selectors.report_rows(user=user, filters=selectors.filters_from_params(request.GET))
-    headers, rows = _report_table(report)
-    stamp = timezone.localdate().isoformat()
-    return xlsx_response(
-        f"bao-cao-day-hoc-truc-tuyen-{stamp}.xlsx", _("Online teaching"), headers, rows
-    )
+    params = {k: v for k, v in request.GET.items() if k in REPORT_PARAMS}
+    job = job_start(
+        owner=user, kind="coverage_report", title=_("Online teaching report"),
+        task=tasks.report_export, user_id=user.pk, params=params,
+        language=translation.get_language(),
+    )  # fmt: skip
+    return redirect("jobs:job", pk=job.pk)
 
 
 @login_required
@@ -174,7 +158,7 @@ def report_print(request):
     user = _viewer(request)
     filters = selectors.filters_from_params(request.GET)
     report = selectors.report_rows(user=user, filters=filters)
-    headers, rows = _report_table(report)
+    headers, rows = report_table(report)
     return render(
         request,
         "coverage/report_print.html",

@@ -15,6 +15,8 @@ from accounts.credentials import initial_password_set
 from classrooms.models import Classroom, School
 from courses.services import lesson_assign
 from coverage.services import rollup_incremental
+from jobs.models import Job
+from jobs.testing import durable_tasks, run_queued
 from lms.exports import cell_safe, csv_response, xlsx_bytes
 from tests.classrooms.live.test_views import ended  # noqa: F401 - fixture
 from tests.clock import WEDNESDAY, at
@@ -173,7 +175,15 @@ def test_coverage_report_export(time_machine):
     School.objects.filter(pk=school.pk).update(name=LINK)
     officer = DistrictOfficerFactory(district=school.district)
     rollup_incremental()  # the rollup_coverage timer: dashboards and reports only read
-    response = client_for(officer).get(reverse("coverage:report_xlsx"), {"days": "all"})
+    client = client_for(officer)
+    assert client.get(reverse("coverage:report_xlsx")).status_code == 405  # a GET never writes
+    with durable_tasks():
+        started = client.post(reverse("coverage:report_xlsx") + "?days=all")
+        job = Job.objects.get(owner=officer, kind="coverage_report")
+        assert started["Location"] == reverse("jobs:job", args=[job.pk])
+        run_queued()  # a background worker builds the file
+    response = client.get(reverse("jobs:job_download", args=[job.pk]))
+    assert "bao-cao-day-hoc-truc-tuyen" in response["Content-Disposition"]
     assert_xlsx_neutralised(response, LINK)
 
 
