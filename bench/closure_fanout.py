@@ -1,7 +1,7 @@
 """A province-wide closure at province scale, on PostgreSQL, with 1 and 2 background workers.
 
     .venv/bin/python bench/closure_fanout.py [--database-url postgres://…/hoctiep_fanout]
-        [--scale 1.0] [--days 5] [--runs 3] [--workers 1 2] [--reuse]
+        [--scale 1.0] [--days 5] [--runs 3] [--workers 1 2] [--reuse] [--request-only N]
 
 It drops and recreates the database (unless --reuse finds a generated province), migrates and
 runs `generate_province` (408 schools, 6,122 classes, 166,808 students, times --scale; --days
@@ -12,6 +12,9 @@ officer through Django's test Client (the request's time: what the officer waits
 waits until every fan-out chunk is done and no e-mail is waiting (the time until every notice
 and e-mail is out), counts notices and messages, and cancels the closure without fan-out
 timing. It prints each run and the medians. Only loopback services are used.
+
+--request-only N times N declaring requests with no worker running (each closure and its
+queued tasks deleted after it): the officer's wait at full scale, where one fan-out takes long.
 """
 
 import argparse
@@ -50,6 +53,14 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--reuse", action="store_true")
+    parser.add_argument(
+        "--request-only",
+        type=int,
+        metavar="N",
+        help="declare N province-wide closures with no worker running and time the requests "
+        "only (the full province's fan-out takes long); each closure and its queued tasks are "
+        "removed after its request",
+    )
     args = parser.parse_args()
 
     maildir = Path(tempfile.mkdtemp(prefix="fanout-mail-"))
@@ -84,13 +95,66 @@ def main() -> None:
         elapsed, out = run(env, "generate_province", *scaled, f"--days={args.days}", "--no-rollup")
         print(f"generate_province: {elapsed:.1f} s")
     django.setup()
-    measure(args, env, maildir)
+    try:
+        if args.request_only:
+            measure_requests(args.request_only)
+        else:
+            measure(args, env, maildir)
+    finally:
+        shutil.rmtree(maildir, ignore_errors=True)
+
+
+def _declare(client) -> float:
+    """Declare a province-wide closure as the officer; the request's time in seconds."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    data = {
+        "scope": "province", "starts_on": today.isoformat(),
+        "ends_on": (today + datetime.timedelta(days=4)).isoformat(), "reason": "flood",
+    }  # fmt: skip
+    started = time.perf_counter()
+    response = client.post("/closures/new/", data)
+    answered = time.perf_counter() - started
+    assert response.status_code == 302, response.content[:500]
+    return answered
+
+
+def measure_requests(n: int) -> None:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from accounts.models import Role, User
+    from classrooms.models import Classroom, Closure
+
+    officer = User.objects.filter(role=Role.PROVINCE_OFFICER).first()
+    students = User.objects.filter(role=Role.STUDENT, is_active=True).count()
+    print(f"classes: {Classroom.objects.count()}, students: {students}")
+    client = Client()
+    client.force_login(officer)
+    client.get("/closures/new/")  # the form the officer fills in: imports, URLs, templates warm
+    times = []
+    for run in range(n):
+        before = set(DBTaskResult.objects.values_list("pk", flat=True))
+        with CaptureQueriesContext(connection) as queries:
+            answered = _declare(client)
+        times.append(answered)
+        print(f"run={run + 1}: request {answered * 1000:.0f} ms, {len(queries)} queries")
+        DBTaskResult.objects.filter(status=TaskResultStatus.READY).exclude(pk__in=before).delete()
+        Closure.objects.filter(pk=Closure.objects.latest("pk").pk).delete()
+    print()
+    print(
+        f"declaring request, {n} runs: p50 {statistics.median(times) * 1000:.0f} ms, "
+        f"p95 {percentile(times, 95) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms"
+    )
 
 
 def measure(args, env, maildir: Path) -> None:
     from django.db import connection
     from django.test import Client
-    from django.utils import timezone
 
     from accounts.models import Notice, Role, User
     from classrooms.models import Closure, ClosureEmail, FanoutChunk
@@ -104,6 +168,7 @@ def measure(args, env, maildir: Path) -> None:
     officer = User.objects.filter(role=Role.PROVINCE_OFFICER).first()
     client = Client()
     client.force_login(officer)
+    client.get("/closures/new/")  # the form the officer fills in: imports, URLs, templates warm
     print(f"students with e-mail: {people}")
 
     results = {}
@@ -134,16 +199,8 @@ def measure(args, env, maildir: Path) -> None:
                 maildir.mkdir()
                 Closure.objects.all().delete()  # notices stay keyed per closure: clear them too
                 Notice.objects.filter(kind="closure").delete()
-                today = timezone.localdate()
-                data = {
-                    "scope": "province", "starts_on": today.isoformat(),
-                    "ends_on": (today + datetime.timedelta(days=4)).isoformat(),
-                    "reason": "flood",
-                }  # fmt: skip
                 started = time.perf_counter()
-                response = client.post("/closures/new/", data)
-                answered = time.perf_counter() - started
-                assert response.status_code == 302, response.content[:500]
+                answered = _declare(client)
                 closure = Closure.objects.latest("pk")
                 while True:
                     chunks = FanoutChunk.objects.filter(change__closure=closure)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -195,15 +195,25 @@ def change_progress(change: ClosureChange) -> dict:
     people notified, e-mails sent / failed / waiting. Read from the chunk and e-mail rows."""
     sizes = {FanoutChunk.Kind.SESSIONS: [0, 0], FanoutChunk.Kind.NOTICES: [0, 0]}
     planned = False
+    last = []  # when the last chunk was done and the last e-mail sent or given up
     for kind, ids, done_at in change.chunks.values_list("kind", "ids", "done_at"):
         planned = True
         sizes[kind][1] += len(ids)
         if done_at is not None:
             sizes[kind][0] += len(ids)
-    emails = dict(change.emails.values_list("status").annotate(n=Count("pk")).order_by())
+            last.append(done_at)
+    emails = {}
+    for status, n, updated in (
+        change.emails.values_list("status")
+        .annotate(n=Count("pk"), updated=Max("updated_at"))
+        .order_by()
+    ):
+        emails[status] = n
+        last.append(updated)
     waiting = emails.get(ClosureEmail.Status.PENDING, 0)
     classes_done, classes_total = sizes[FanoutChunk.Kind.SESSIONS]
     notified, recipients = sizes[FanoutChunk.Kind.NOTICES]
+    finished = planned and classes_done == classes_total and notified == recipients and not waiting
     return {
         "change": change.pk,
         "planned": planned,
@@ -214,10 +224,9 @@ def change_progress(change: ClosureChange) -> dict:
         "emails_sent": emails.get(ClosureEmail.Status.SENT, 0),
         "emails_failed": emails.get(ClosureEmail.Status.FAILED, 0),
         "emails_waiting": waiting,
-        "finished": planned
-        and classes_done == classes_total
-        and notified == recipients
-        and waiting == 0,
+        "finished": finished,
+        # The last chunk done or e-mail settled (closures.tasks marks an empty plan done).
+        "finished_at": max(last, default=change.changed_at) if finished else None,
     }
 
 

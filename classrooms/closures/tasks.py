@@ -114,6 +114,16 @@ def closure_fanout(change_id: int, *, sessions: bool, notify: bool) -> int:
                 recipients = _recipient_ids(change)
                 size = settings.CLOSURE_FANOUT_CHUNK_PEOPLE
                 planned += _chunks(FanoutChunk.Kind.NOTICES, recipients, size, change)
+            if not planned:  # no class and nobody to tell: done, and the page says so
+                planned = [
+                    FanoutChunk(
+                        change=change,
+                        kind=FanoutChunk.Kind.NOTICES,
+                        index=0,
+                        ids=[],
+                        done_at=timezone.now(),
+                    )
+                ]
             FanoutChunk.objects.bulk_create(planned, ignore_conflicts=True)
         waiting = list(change.chunks.filter(done_at__isnull=True).values_list("pk", flat=True))
         for chunk_id in waiting:
@@ -153,26 +163,55 @@ def _generate_sessions(chunk: FanoutChunk) -> int:
     )
 
 
+def _notice_order(key: str) -> int:
+    """The change a closure notice is for, as an order: the declaration first (its key is the
+    closure's own), then each later change by its id."""
+    _, _, change = key.partition(":change:")
+    return int(change) if change else 0
+
+
 def _write_notices(chunk: FanoutChunk) -> int:
     change = chunk.change
     key = notice_key(change)
     with translation.override(settings.LANGUAGE_CODE):
         text = notice_text(change)
     # An earlier notice of the same closure is replaced: it no longer shows as unread, so a
-    # guardian never sees two notices with different dates side by side.
-    Notice.objects.filter(
+    # guardian never sees two notices with different dates side by side. Chunks of two changes
+    # may run in either order (two workers, a retried chunk): the latest change always wins.
+    now = timezone.now()
+    order = _notice_order(key)
+    others = Notice.objects.filter(
         Q(key=f"closure:{change.closure_id}") | Q(key__startswith=f"closure:{change.closure_id}:"),
         user_id__in=chunk.ids,
-        read_at__isnull=True,
-    ).exclude(key=key).update(read_at=timezone.now())
+    ).exclude(key=key)
+    earlier, superseded = [], set()
+    for pk, uid, other, read_at in others.values_list("pk", "user_id", "key", "read_at"):
+        if _notice_order(other) > order:
+            superseded.add(uid)
+        elif read_at is None:
+            earlier.append(pk)
+    Notice.objects.filter(pk__in=earlier).update(read_at=now)
     Notice.objects.bulk_create(
         [
-            Notice(user_id=uid, kind=Notice.Kind.CLOSURE, text=text, url="/", key=key)
+            Notice(
+                user_id=uid,
+                kind=Notice.Kind.CLOSURE,
+                text=text,
+                url="/",
+                key=key,
+                read_at=now if uid in superseded else None,
+            )
             for uid in chunk.ids
         ],
         ignore_conflicts=True,
     )
-    addresses = User.objects.filter(pk__in=chunk.ids).exclude(email="").values_list("pk", "email")
+    # Nor is an e-mail with the earlier dates sent after the later one.
+    addresses = (
+        User.objects.filter(pk__in=chunk.ids)
+        .exclude(pk__in=superseded)
+        .exclude(email="")
+        .values_list("pk", "email")
+    )
     ClosureEmail.objects.bulk_create(
         [
             ClosureEmail(change=change, user_id=uid, chunk=chunk.index, address=email)

@@ -146,6 +146,14 @@ def test_a_later_change_replaces_the_earlier_notice(
         0
     ].text
     assert Notice.objects.filter(user=guardian, kind="closure").count() == 2
+    # On the guardian's start page: one closure notice, with the new last day only.
+    client.force_login(guardian)
+    page = client.get("/").content.decode()
+    notices = page[page.index('id="notices-title"') :].split("</section>")[0]
+    assert notices.count("<li>") == 1
+    assert (timezone.localdate() + datetime.timedelta(days=6)).strftime("%d/%m/%Y") in notices
+    old_end = (timezone.localdate() + datetime.timedelta(days=4)).strftime("%d/%m/%Y")
+    assert old_end not in notices
 
 
 def test_history_names_the_reason_in_the_reader_s_language(
@@ -170,3 +178,59 @@ def test_progress_of_another_district_s_closure_is_404(client, school):
     )
     client.force_login(DistrictOfficerFactory())  # another district
     assert client.get(reverse("classrooms:closure_progress", args=[closure.pk])).status_code == 404
+
+
+def test_an_earlier_change_running_last_does_not_bring_back_its_dates(
+    client, school, django_capture_on_commit_callbacks
+):
+    """Two workers: the edit's chunks can run before the declaration's. The guardian still
+    ends with the edit's dates as the one unread notice, and no e-mail with the old dates."""
+    closure = _declare(client, school)  # queued on commit, which a test transaction never does
+    today = timezone.localdate()
+    later = today + datetime.timedelta(days=9)
+    client.post(f"/closures/{closure.pk}/edit/", {
+        "starts_on": today.isoformat(), "ends_on": later.isoformat(), "reason": "storm",
+    })  # fmt: skip
+    declared, edited = closure.changes.order_by("pk")
+    with django_capture_on_commit_callbacks(execute=True):
+        closure_fanout.call(edited.pk, sessions=True, notify=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        closure_fanout.call(declared.pk, sessions=True, notify=True)
+    guardian = GuardianshipFactory._meta.model.objects.first().guardian
+    unread = Notice.objects.filter(user=guardian, kind="closure", read_at__isnull=True)
+    assert [later.strftime("%d/%m/%Y") in n.text for n in unread] == [True]
+    assert len(mail.outbox) == 12
+    assert all(later.strftime("%d/%m/%Y") in m.body for m in mail.outbox)
+
+
+@durable_tasks()
+def test_the_closure_page_says_when_the_fan_out_finished(client, school, time_machine):
+    closure = _declare(client, school)
+    url = reverse("classrooms:closure_progress", args=[closure.pk])
+    assert client.get(url).json()["changes"][0]["finished_at"] is None
+    time_machine.move_to(at(MONDAY, 10, 7), tick=False)
+    run_queued()
+    [change] = client.get(url).json()["changes"]
+    assert change["finished"]
+    assert datetime.datetime.fromisoformat(change["finished_at"]) == at(MONDAY, 10, 7)
+    page = client.get(f"/closures/{closure.pk}/", HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    assert "Xong</span>" in page and "10:07:00" in page
+
+
+@durable_tasks()
+def test_a_change_with_nobody_to_tell_shows_as_done(client):
+    empty = ClassroomFactory()  # no student enrolled yet
+    client.force_login(SchoolAdminFactory(school=empty.school))
+    today = timezone.localdate()
+    client.post("/closures/new/", {
+        "scope": "classroom", "classroom": empty.pk, "starts_on": today.isoformat(),
+        "ends_on": (today + datetime.timedelta(days=4)).isoformat(), "reason": "other",
+    })  # fmt: skip
+    closure = Closure.objects.get()
+    client.post(f"/closures/{closure.pk}/cancel/")
+    run_queued()
+    changes = client.get(reverse("classrooms:closure_progress", args=[closure.pk])).json()
+    assert [c["finished"] for c in changes["changes"]] == [True, True]
+    page = client.get(f"/closures/{closure.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Waiting for a background worker" not in page
+    assert 'data-finished="0"' not in page
