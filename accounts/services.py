@@ -1,17 +1,21 @@
 """Writes for accounts. Views, imports and seed_demo create users through these functions."""
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-from classrooms.org.models import District, School
 from lms.roles import SCHOOL_ROLES
 
 from .models import Guardianship, Role, User
 
 
-def user_validate_affiliation(*, role: str, school: School | None, district: District | None):
-    """A user's role fixes what it is attached to: a school, a district, or neither."""
+def user_validate_affiliation(
+    *, role: str, school: models.Model | None, district: models.Model | None
+):
+    """A user's role fixes what it is attached to: a school, a district, or neither.
+
+    `school` and `district` are the classrooms models User's foreign keys name; accounts sits
+    below classrooms (docs/architecture.md), so they are typed as models, not imported."""
     errors = {}
     if role in SCHOOL_ROLES and school is None:
         errors["school"] = _("A student, teacher or school admin must belong to a school.")
@@ -34,8 +38,8 @@ def user_create(
     password: str | None = None,
     email: str = "",
     phone: str = "",
-    school: School | None = None,
-    district: District | None = None,
+    school: models.Model | None = None,
+    district: models.Model | None = None,
 ) -> User:
     user_validate_affiliation(role=role, school=school, district=district)
     user = User(

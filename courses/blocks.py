@@ -39,6 +39,9 @@ RICH_TEXT_FEATURES = [
 
 VIDEO_FILE_EXTENSIONS = ("mp4", "webm", "ogg", "ogv", "m4v")
 
+# When an H5P activity counts as done for the lesson (H5PBlock.completion).
+ATTEMPTED, PASSED = "attempted", "passed"
+
 
 class HeadingBlock(blocks.StructBlock):
     text = blocks.CharBlock(label=_("Heading"), max_length=200)
@@ -214,6 +217,22 @@ class H5PBlock(blocks.StructBlock):
     """An interactive H5P activity, played by h5p-standalone; scores reach the teacher."""
 
     package = H5PPackageChooserBlock(label=_("H5P activity"))
+    completion = blocks.ChoiceBlock(
+        label=_("The lesson counts it done"),
+        choices=[
+            (ATTEMPTED, _("when the student has answered")),
+            (PASSED, _("when the student has passed")),
+        ],
+        default=ATTEMPTED,
+    )
+    pass_percent = blocks.IntegerBlock(
+        label=_("Pass mark (percent of the points)"),
+        min_value=1,
+        max_value=100,
+        default=50,
+        required=False,
+        help_text=_("Used when the lesson counts the activity done when passed."),
+    )
 
     class Meta:
         icon = "form"

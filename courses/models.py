@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
@@ -159,6 +160,11 @@ class CoursePage(VietnameseSlugMixin, SignedInPage):
         verbose_name = _("course")
         verbose_name_plural = _("courses")
 
+    @property
+    def new_lesson_url(self) -> str:
+        """Wagtail's form for a new lesson in this course ("Soạn bài mới")."""
+        return reverse("wagtailadmin_pages:add", args=("courses", "lessonpage", self.pk))
+
     def serve(self, request, *args, **kwargs):
         selectors, _services = _selectors()
         if request.user.is_authenticated:
@@ -170,6 +176,8 @@ class CoursePage(VietnameseSlugMixin, SignedInPage):
         selectors, _services = _selectors()
         lessons = selectors.lesson_list(user=request.user).child_of(self)
         context["lessons"] = lessons.order_by("path")
+        context["index_readable"] = selectors.course_parent_readable(user=request.user, course=self)
+        context["can_add_lesson"] = selectors.lesson_new_allowed(user=request.user, course=self)
         return context
 
 
@@ -474,11 +482,22 @@ class XAPIStatement(models.Model):
         verbose_name=_("lesson"),
     )
     created_at = models.DateTimeField(_("received at"), auto_now_add=True)
+    # Statements saved on a phone offline arrive later (courses/offline): their own id makes a
+    # resend harmless, and `occurred_at` is when the student answered, not when it arrived.
+    statement_id = models.CharField(_("statement id"), max_length=64, blank=True)
+    occurred_at = models.DateTimeField(_("happened at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("xAPI statement")
         verbose_name_plural = _("xAPI statements")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "statement_id"],
+                condition=~Q(statement_id=""),
+                name="one_xapi_statement_per_id",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} {self.verb} {self.package}"

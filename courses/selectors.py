@@ -22,12 +22,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.documents import get_document_model
 from wagtail.models import ModelLogEntry, Page, PageLogEntry, ReferenceIndex
+from wagtail.permission_policies.pages import PagePermissionPolicy
 from wagtail.permissions import policy_registry
 
 from accounts.models import Role, User
 from classrooms.models import Classroom, Enrollment
 from classrooms.org.selectors import academic_year_current, classroom_list, school_list
 from lms.access import has_role, scoped
+from lms.collation import vi_order
 from lms.roles import FAMILY_ROLES, STAFF_ROLES
 
 from .models import (
@@ -180,11 +182,24 @@ def document_readable(*, user: User, document) -> bool:
 
 
 def course_list(*, user: User) -> QuerySet[CoursePage]:
-    """Courses whose lessons the user may browse (students browse the library's)."""
+    """Courses whose lessons the user may browse. Students browse the library's, and students
+    and guardians the courses of the lessons assigned to them (the course page then lists
+    only those: `lesson_list`)."""
     qs = CoursePage.objects.live().select_related("subject")
     if user.is_authenticated and user.role in FAMILY_ROLES:
-        return qs.filter(_below(_library())) if user.role == Role.STUDENT else qs.none()
+        lesson_paths = _pages(LessonPage.objects.live(), user).values_list("path", flat=True)
+        parents = Q(path__in={path[: -Page.steplen] for path in lesson_paths})
+        return qs.filter(_below(_library()) | parents if user.role == Role.STUDENT else parents)
     return _pages(qs, user)
+
+
+def course_parent_readable(*, user: User, course: CoursePage) -> bool:
+    """Whether the course's own index (a school's courses, or the library) may be opened: the
+    breadcrumb links to it only then."""
+    index = course.get_parent().specific
+    if isinstance(index, SchoolIndexPage):
+        return school_index_readable(user=user, index=index)
+    return user.is_authenticated
 
 
 def school_index_readable(*, user: User, index: SchoolIndexPage) -> bool:
@@ -200,6 +215,19 @@ def own_school_courses(*, user: User) -> QuerySet[CoursePage]:
     if index is None or user.role != Role.TEACHER:
         return CoursePage.objects.none()
     return CoursePage.objects.child_of(index).select_related("subject").order_by("grade", "title")
+
+
+def lesson_new_courses(*, user: User) -> QuerySet[CoursePage]:
+    """Courses where the user may write a new lesson: Wagtail's "add" permission on the page
+    tree (their school's courses, the library's for its editors), within what they may read."""
+    if not has_role(user, STAFF_ROLES):
+        return CoursePage.objects.none()
+    addable = PagePermissionPolicy().instances_user_has_any_permission_for(user, ["add"])
+    return course_list(user=user).filter(pk__in=addable.values("pk")).order_by("grade", "title")
+
+
+def lesson_new_allowed(*, user: User, course: CoursePage) -> bool:
+    return lesson_new_courses(user=user).filter(pk=course.pk).exists()
 
 
 def lesson_search(*, user: User, query: str):
@@ -354,7 +382,7 @@ def assignment_progress(assignment: LessonAssignment) -> list[ProgressRow]:
         pk__in=Enrollment.objects.filter(classroom=assignment.classroom, active=True).values(
             "student_id"
         )
-    ).order_by("full_name", "username")
+    ).order_by(vi_order("full_name"), "username")
     progress = {
         p.student_id: p
         for p in LessonProgress.objects.filter(lesson=assignment.lesson, student__in=students)

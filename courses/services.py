@@ -302,21 +302,22 @@ def assignment_delete(*, assignment: LessonAssignment) -> None:
 # --- Progress --------------------------------------------------------------------------------
 
 
-def progress_open(*, student: User, lesson: LessonPage) -> LessonProgress:
-    """Record the first time a student opens a lesson (later opens change nothing)."""
+def progress_open(*, student: User, lesson: LessonPage, at=None) -> LessonProgress:
+    """Record the first time a student opens a lesson (later opens change nothing). `at` is
+    when it happened, for work synced later from a phone (courses.offline); now by default."""
     try:
         with transaction.atomic():
             progress, _created = LessonProgress.objects.get_or_create(
-                student=student, lesson=lesson, defaults={"opened_at": timezone.now()}
+                student=student, lesson=lesson, defaults={"opened_at": at or timezone.now()}
             )
     except IntegrityError:  # two tabs opened it at the same moment
         progress = LessonProgress.objects.get(student=student, lesson=lesson)
     return progress
 
 
-def progress_complete(*, student: User, lesson: LessonPage) -> LessonProgress:
-    progress = progress_open(student=student, lesson=lesson)
+def progress_complete(*, student: User, lesson: LessonPage, at=None) -> LessonProgress:
+    progress = progress_open(student=student, lesson=lesson, at=at)
     if progress.completed_at is None:
-        progress.completed_at = timezone.now()
+        progress.completed_at = at or timezone.now()
         progress.save(update_fields=["completed_at"])
     return progress

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 from .h5p import views as h5p_views
@@ -8,6 +8,7 @@ app_name = "courses"
 urlpatterns = [
     path("lessons/", views.my_lessons, name="my_lessons"),
     path("lessons/search/", views.lesson_search, name="lesson_search"),
+    path("lessons/new/", views.lesson_new, name="lesson_new"),
     path("lessons/<int:pk>/complete/", views.lesson_complete, name="lesson_complete"),
     path("lessons/<int:pk>/assign/", views.lesson_assign, name="lesson_assign"),
     path("lessons/<int:pk>/copy/", views.lesson_copy, name="lesson_copy"),
@@ -47,4 +48,6 @@ urlpatterns = [
         name="h5p_state",
     ),
     path("h5p/<uuid:uuid>/<path:path>", h5p_views.package_file, name="h5p_file"),
+    # The installable app and offline sync (courses/offline, docs/offline.md)
+    path("", include("courses.offline.urls")),
 ]

@@ -97,6 +97,18 @@ def lesson_copy(request, pk):
 
 
 @login_required
+def lesson_new(request):
+    """The "Soạn bài mới" link: straight to Wagtail's new-lesson form when the teacher writes in one
+    course, else the list of their courses to choose from."""
+    courses = list(selectors.lesson_new_courses(user=request.user))
+    if not courses:
+        raise Http404
+    if len(courses) == 1:
+        return redirect(courses[0].new_lesson_url)
+    return render(request, "courses/lesson_new.html", {"courses": courses})
+
+
+@login_required
 def assignment_list(request):
     if not has_role(request.user, STAFF_ROLES):
         raise Http404

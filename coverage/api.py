@@ -70,6 +70,9 @@ FILTER_PARAMETERS = [
     ),
 ]
 
+# The lists of the last days (at risk, needs attention) take the level and grade only.
+LEVEL_PARAMETERS = [p for p in FILTER_PARAMETERS if p.name in ("level", "grade")]
+
 
 class CoverageAPIView(APIView):
     # Token first: an anonymous request gets 401 with "WWW-Authenticate: Token".
@@ -208,6 +211,7 @@ class AtRiskView(CoverageAPIView):
                 f"at most {AT_RISK_PAGE_MAX})."
             ),
             OpenApiParameter("offset", int, description="Rows to skip (default 0)."),
+            *LEVEL_PARAMETERS,
         ],
         responses=AtRiskListSerializer,
     )  # fmt: skip
@@ -236,6 +240,7 @@ class AtRiskView(CoverageAPIView):
         count, rows = selectors.at_risk_page(
             user=request.user,
             classroom_id=classroom,
+            filters=self.filters(),
             limit=limit,
             offset=min(offset, AT_RISK_OFFSET_MAX),
         )
@@ -258,10 +263,11 @@ class AtRiskView(CoverageAPIView):
 class AttentionView(CoverageAPIView):
     @extend_schema(
         summary="Schools below the coverage threshold over the last 5 school days",
+        parameters=LEVEL_PARAMETERS,
         responses=AttentionListSerializer,
     )
     def get(self, request):
-        rows = selectors.attention_schools(user=request.user)
+        rows = selectors.attention_schools(user=request.user, filters=self.filters())
         body = {
             "threshold_pct": settings.COVERAGE_THRESHOLD_PCT,
             "count": len(rows),

@@ -53,9 +53,11 @@ def default_period(today: datetime.date | None = None) -> tuple[datetime.date, d
     return today - datetime.timedelta(days=DEFAULT_DAYS - 1), today
 
 
-def bound_filterset(params) -> CoverageFilterSet:
+def bound_filterset(params, *, levels=None, grades=None) -> CoverageFilterSet:
     """The filter form bound to the request's parameters with the defaults filled in, so the
-    form shows what the page shows."""
+    form shows what the page shows. ``levels`` and ``grades`` narrow the level and grade
+    choices to what the page can apply; an empty list hides the filter (its value rides along
+    hidden, for the way back up)."""
     data = params.copy() if hasattr(params, "copy") else dict(params)
     start, end = default_period()
     if not data.get("start"):
@@ -65,4 +67,14 @@ def bound_filterset(params) -> CoverageFilterSet:
     if not data.get("days"):
         closures_only = str(data.get("closures_only", "true")).lower()
         data["days"] = DaysChoice.ALL if closures_only in ("0", "false", "no") else "closed"
-    return CoverageFilterSet(data, queryset=DailyCoverage.objects.none())
+    filterset = CoverageFilterSet(data, queryset=DailyCoverage.objects.none())
+    fields = filterset.form.fields
+    for name, allowed in (("level", levels), ("grade", grades)):
+        if allowed is None:
+            continue
+        if not allowed:
+            fields[name].widget = forms.HiddenInput()
+            continue
+        wanted = {str(v) for v in allowed}
+        fields[name].choices = [c for c in fields[name].choices if not c[0] or c[0] in wanted]
+    return filterset

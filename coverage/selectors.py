@@ -9,21 +9,24 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import Guardianship, Role, User
 from classrooms.models import AttendanceRecord, Classroom, District, Enrollment, School
-from classrooms.org.levels import Level
-from classrooms.org.selectors import classroom_list, district_list, school_list
+from classrooms.org.levels import LEVEL_GRADES, Level
+from classrooms.org.selectors import classroom_list, district_list, school_list, student_list
+from courses.models import LessonAssignment, LessonProgress
+from courses.selectors import lesson_status
 from lms.access import has_role, scope_role, scoped
+from lms.collation import vi_key, vi_order
 from lms.roles import ADMIN_ROLES
 
 from . import definitions
@@ -40,6 +43,8 @@ class CoverageFilters:
     level: str | None = None  # a classrooms.org.levels.Level value: tieu_hoc, thcs, thpt
     grade: int | None = None
     closures_only: bool = True
+    # The request gave the end before the start: the page says it swapped them.
+    swapped: bool = False
 
     def as_query(self) -> dict:
         query = {
@@ -57,14 +62,16 @@ class CoverageFilters:
 def filters_from_params(params) -> CoverageFilters:
     """Parse GET parameters (start, end as YYYY-MM-DD; level; grade; days=closed|all, or
     closures_only=true|false). Invalid values fall back to the defaults: the last 14 days,
-    all levels and grades, closed days only."""
+    all levels and grades, closed days only. An end before the start is swapped, and
+    ``swapped`` says so."""
     filterset = bound_filterset(params)
     filterset.is_valid()
     data = getattr(filterset.form, "cleaned_data", {})
     start, end = default_period()
     start = data.get("start") or start
     end = data.get("end") or end
-    if start > end:
+    swapped = start > end
+    if swapped:
         start, end = end, start
     grade = data.get("grade")
     return CoverageFilters(
@@ -73,7 +80,40 @@ def filters_from_params(params) -> CoverageFilters:
         level=data.get("level") or None,
         grade=int(grade) if grade else None,
         closures_only=data.get("days") != DaysChoice.ALL,
+        swapped=swapped,
     )
+
+
+def school_filter_choices(school: School) -> dict[str, list]:
+    """The levels and grades a school's page offers: its levels when it teaches several (one
+    is no choice), the grades it teaches."""
+    return {
+        "levels": [str(level) for level in school.levels] if len(school.levels) > 1 else [],
+        "grades": [g for g in range(1, 13) if school.teaches_grade(g)],
+    }
+
+
+def filters_for_school(filters: CoverageFilters, school: School) -> CoverageFilters:
+    """The filters a school's page applies (``school_filter_choices``): a level or grade it
+    does not offer selects nothing useful there, so it is dropped."""
+    choices = school_filter_choices(school)
+    level = filters.level if filters.level in choices["levels"] else None
+    grade = filters.grade if filters.grade in choices["grades"] else None
+    return replace(filters, level=level, grade=grade)
+
+
+def filters_for_classroom(filters: CoverageFilters) -> CoverageFilters:
+    """A class has one level and one grade: its page applies the period and days only."""
+    return replace(filters, level=None, grade=None)
+
+
+def _by_level_and_grade(qs: QuerySet, filters: CoverageFilters | None, grade_field: str):
+    """Rows of the filters' level and grade, for tables whose level is their class's grade."""
+    if filters and filters.level:
+        qs = qs.filter(**{f"{grade_field}__in": list(LEVEL_GRADES[Level(filters.level)])})
+    if filters and filters.grade:
+        qs = qs.filter(**{grade_field: filters.grade})
+    return qs
 
 
 # --- Scope ---------------------------------------------------------------------------------
@@ -335,7 +375,7 @@ def school_rows(
     if grouped is None:
         grouped = _grouped(qs, "school_id")
     rows = []
-    for school in schools.order_by("name"):
+    for school in schools.order_by(vi_order("name")):
         row = grouped.get(school.pk) or _finish({})
         row.update(
             id=school.pk, name=school.name, code=school.code,
@@ -393,8 +433,10 @@ def _person(row: dict, prefix: str) -> tuple[str, str, str]:
 
 def _contacts(student_ids) -> dict[int, list[dict]]:
     guardians = defaultdict(list)
-    for g in Guardianship.objects.filter(student_id__in=student_ids).values(
-        "student_id", "relation", *_person_fields("guardian__")
+    for g in (
+        Guardianship.objects.filter(student_id__in=student_ids)
+        .order_by(vi_order("guardian__full_name"), "guardian__username")
+        .values("student_id", "relation", *_person_fields("guardian__"))
     ):
         name, phone, email = _person(g, "guardian__")
         guardians[g["student_id"]].append(
@@ -422,7 +464,7 @@ def student_rows(*, user: User, filters: CoverageFilters, classroom_id) -> list[
     students = list(
         User.objects.filter(enrollments__classroom=classroom, enrollments__active=True)
         .distinct()
-        .order_by("full_name", "username")
+        .order_by(vi_order("full_name"), "username")
     )
     guardians = _contacts([s.pk for s in students])
     rows = []
@@ -441,6 +483,98 @@ def student_rows(*, user: User, filters: CoverageFilters, classroom_id) -> list[
                 "consecutive_absences": streak.get(student.pk, 0),
                 "at_risk": streak.get(student.pk, 0) >= settings.COVERAGE_AT_RISK_SESSIONS,
                 "guardians": guardians.get(student.pk, []),
+            }
+        )
+    return rows
+
+
+def coverage_student_get(*, user: User, pk) -> User:
+    """A student in the user's coverage scope: the province's for a province officer, the
+    district's for a district officer, the school's for a school admin; 404 otherwise."""
+    if not user_sees_coverage(user):
+        raise Http404
+    return get_object_or_404(student_list(user=user), pk=pk)
+
+
+def student_detail(*, user: User, filters: CoverageFilters, student_id) -> dict:
+    """One student's page, what an officer follows an at-risk row to: per class they are in
+    now, their attendance in the held sessions of the period (the selected class-days, as on
+    the class page) and their run of absences; the lessons assigned to those classes for the
+    period with when they opened and completed each; their guardians' contacts."""
+    student = coverage_student_get(user=user, pk=student_id)
+    filters = filters_for_classroom(filters)
+    enrollments = (
+        Enrollment.objects.filter(student=student, active=True)
+        .select_related("classroom", "classroom__school", "classroom__homeroom_teacher")
+        .order_by("-classroom__year__starts_on", "classroom__grade", "classroom__name")
+    )
+    classes = [_student_in_class(user, filters, e.classroom, student) for e in enrollments]
+    return {
+        "student": student,
+        "classes": classes,
+        "lessons": _student_lessons(student, [c["classroom"] for c in classes], filters),
+        "guardians": _contacts([student.pk]).get(student.pk, []),
+    }
+
+
+def _student_in_class(user: User, filters: CoverageFilters, classroom: Classroom, student):
+    selected_days = set(_class_days(user, filters, classroom))
+    lookback = filters.start - datetime.timedelta(days=definitions.AT_RISK_LOOKBACK_DAYS)
+    held = definitions.held_sessions([classroom.pk], lookback, filters.end)
+    in_period = [s["id"] for s in held if s["date"] in selected_days]
+    records = list(
+        AttendanceRecord.objects.filter(student=student, session_id__in=in_period)
+        .select_related("session", "session__subject")
+        .order_by("-session__starts_at")
+    )
+    attended = sum(1 for r in records if r.status in definitions.ATTENDED)
+    streak = definitions.final_streaks(held, definitions.absent_students([s["id"] for s in held]))
+    runs = streak.get(student.pk, 0)
+    teacher = classroom.homeroom_teacher
+    return {
+        "classroom": classroom,
+        "homeroom_teacher": teacher.display_name if teacher else "",
+        "homeroom_phone": teacher.phone if teacher else "",
+        "homeroom_email": teacher.email if teacher else "",
+        "records": records,
+        "sessions": len(records),
+        "attended": attended,
+        "absent": sum(1 for r in records if r.status == "absent"),
+        "excused": sum(1 for r in records if r.status == "excused"),
+        "attendance_pct": pct(attended, len(records)),
+        "consecutive_absences": runs,
+        "at_risk": runs >= settings.COVERAGE_AT_RISK_SESSIONS,
+    }
+
+
+def _student_lessons(student: User, classrooms: list[Classroom], filters: CoverageFilters):
+    """Lessons assigned to the classes and due in the period (or with no due date, available
+    by its end), soonest due first, each with the student's first open and completion."""
+    first, last = definitions.day_bounds(filters.start, filters.end)
+    assignments = (
+        LessonAssignment.objects.filter(classroom__in=classrooms, lesson__live=True)
+        .filter(Q(due_at__gte=first, due_at__lt=last) | Q(due_at__isnull=True))
+        .filter(Q(available_from__isnull=True) | Q(available_from__lt=last))
+        .select_related("lesson", "classroom")
+        .order_by(F("due_at").asc(nulls_last=True), "lesson__title", "pk")
+    )
+    progress = {
+        p.lesson_id: p
+        for p in LessonProgress.objects.filter(
+            student=student, lesson_id__in=[a.lesson_id for a in assignments]
+        )
+    }
+    now, rows = timezone.now(), []
+    for assignment in assignments:
+        p = progress.get(assignment.lesson_id)
+        rows.append(
+            {
+                "title": assignment.lesson.title,
+                "classroom": assignment.classroom.name,
+                "due_at": assignment.due_at,
+                "opened_at": p.opened_at if p else None,
+                "completed_at": p.completed_at if p else None,
+                "status": lesson_status(assignment, p, now),
             }
         )
     return rows
@@ -493,11 +627,16 @@ def _last_school_days(qs: QuerySet[DailyCoverage], n: int) -> list[datetime.date
     return found
 
 
-def attention_schools(*, user: User) -> list[dict]:
+def attention_schools(*, user: User, filters: CoverageFilters | None = None) -> list[dict]:
     """Schools whose coverage over the last 5 school days with closed classes is below
-    COVERAGE_THRESHOLD_PCT, worst first, with the school admins' contacts and the homeroom
-    teachers of the classes that were not taught."""
+    COVERAGE_THRESHOLD_PCT, worst first, with the school's phone, the school admins' contacts
+    and the homeroom teachers of the classes that were not taught. Only the classes of the
+    filters' level and grade count (the period does not apply: it is always the last days)."""
     closed = coverage_rows(user=user).filter(closed=True)
+    if filters and filters.level:
+        closed = closed.filter(level=filters.level)
+    if filters and filters.grade:
+        closed = closed.filter(grade=filters.grade)
     last_days = _last_school_days(closed, ATTENTION_DAYS)
     if not last_days:
         return []
@@ -514,7 +653,7 @@ def attention_schools(*, user: User) -> list[dict]:
     admins = defaultdict(list)
     for admin in User.objects.filter(
         role=Role.SCHOOL_ADMIN, school_id__in=schools, is_active=True
-    ).order_by("full_name"):
+    ).order_by(vi_order("full_name"), "username"):
         admins[admin.school_id].append(
             {"name": admin.display_name, "phone": admin.phone, "email": admin.email}
         )
@@ -540,19 +679,23 @@ def attention_schools(*, user: User) -> list[dict]:
         school = schools[row["id"]]
         row.update(
             name=school.name,
+            phone=school.phone,
             district_id=school.district_id,
             admins=admins.get(school.pk, []),
             untaught_classes=untaught.get(school.pk, []),
             days=sorted(last_days),
         )
-    return sorted(low, key=lambda r: (r["coverage_pct"], r["name"]))
+    return sorted(low, key=lambda r: (r["coverage_pct"], vi_key(r["name"])))
 
 
-def at_risk_queryset(*, user: User, classroom_id=None) -> QuerySet[AtRiskStudent]:
+def at_risk_queryset(
+    *, user: User, classroom_id=None, filters: CoverageFilters | None = None
+) -> QuerySet[AtRiskStudent]:
     """Students absent from the last COVERAGE_AT_RISK_SESSIONS held sessions of their class,
     as of the last rolled-up day of the user's scope (or of one class), still actively
-    enrolled in that class, most consecutive absences first (then school, class and name).
-    ``AtRiskStudent`` is filled by the rollup."""
+    enrolled in that class, in classes of the filters' level and grade, most consecutive
+    absences first (then school, class and name, in Vietnamese order). ``AtRiskStudent`` is
+    filled by the rollup."""
     base = coverage_rows(user=user).filter(date__lte=timezone.localdate())
     if classroom_id is not None:
         base = base.filter(classroom_id=coverage_classroom_get(user=user, pk=classroom_id).pk)
@@ -562,7 +705,7 @@ def at_risk_queryset(*, user: User, classroom_id=None) -> QuerySet[AtRiskStudent
     qs = _in_scope(AtRiskStudent.objects.filter(as_of=last), user)
     if classroom_id is not None:
         qs = qs.filter(classroom_id=classroom_id)
-    qs = qs.filter(
+    qs = _by_level_and_grade(qs, filters, "classroom__grade").filter(
         Exists(
             Enrollment.objects.filter(
                 classroom_id=OuterRef("classroom_id"),
@@ -572,24 +715,35 @@ def at_risk_queryset(*, user: User, classroom_id=None) -> QuerySet[AtRiskStudent
         )
     )
     return qs.order_by(
-        "-consecutive_absences", "school__name", "classroom__name", "student__full_name",
-        "student__username", "student_id",
+        "-consecutive_absences", vi_order("school__name"), "classroom__grade",
+        "classroom__name", vi_order("student__full_name"), "student__username", "student_id",
     )  # fmt: skip
 
 
 def at_risk_students(
-    *, user: User, classroom_id=None, limit: int | None = None, offset: int = 0
+    *,
+    user: User,
+    classroom_id=None,
+    filters: CoverageFilters | None = None,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> list[dict]:
     """``at_risk_queryset``'s students with their class, school, homeroom teacher's and
     guardians' contacts; ``limit`` and ``offset`` page through them."""
-    return _at_risk_rows(at_risk_queryset(user=user, classroom_id=classroom_id), limit, offset)
+    qs = at_risk_queryset(user=user, classroom_id=classroom_id, filters=filters)
+    return _at_risk_rows(qs, limit, offset)
 
 
 def at_risk_page(
-    *, user: User, classroom_id=None, limit: int, offset: int = 0
+    *,
+    user: User,
+    classroom_id=None,
+    filters: CoverageFilters | None = None,
+    limit: int,
+    offset: int = 0,
 ) -> tuple[int, list[dict]]:
     """(how many students are at risk in all, one page of ``at_risk_students``)."""
-    qs = at_risk_queryset(user=user, classroom_id=classroom_id)
+    qs = at_risk_queryset(user=user, classroom_id=classroom_id, filters=filters)
     rows = _at_risk_rows(qs, limit, offset)
     # A short first page is the whole list: no COUNT needed.
     count = len(rows) if offset == 0 and len(rows) < limit else qs.count()
@@ -685,8 +839,8 @@ def start_page(*, user: User, filters: CoverageFilters) -> dict:
         "summary": _summary_of(grouped, user, filters),
         "series": daily_series(user=user, filters=filters),
         "rows": rows,
-        "attention": attention_schools(user=user),
-        "at_risk": at_risk_students(user=user, limit=100),
+        "attention": attention_schools(user=user, filters=filters),
+        "at_risk": at_risk_students(user=user, filters=filters, limit=100),
     }
     cache.set(key, figures, START_PAGE_SECONDS)
     return figures
@@ -717,7 +871,7 @@ def report_rows(*, user: User, filters: CoverageFilters) -> dict:
             continue
         rows = [
             dict(grouped[pk], id=pk, name=names.get(pk, "?"))
-            for pk in sorted(grouped, key=lambda pk: names.get(pk, ""))
+            for pk in sorted(grouped, key=lambda pk: vi_key(names.get(pk, "")))
         ]
         total = _finish(level_qs.aggregate(**_SUMS))
         groups.append(

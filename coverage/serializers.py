@@ -130,6 +130,7 @@ class UntaughtClassSerializer(serializers.Serializer):
 class AttentionRowSerializer(FiguresSerializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
+    phone = serializers.CharField(help_text="The school's phone (may be empty).")
     district_id = serializers.IntegerField()
     days = serializers.ListField(child=serializers.DateField())
     admins = ContactSerializer(many=True)

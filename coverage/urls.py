@@ -9,6 +9,7 @@ urlpatterns = [
     path("districts/<int:pk>/", views.district, name="district"),
     path("schools/<int:pk>/", views.school, name="school"),
     path("classes/<int:pk>/", views.classroom, name="classroom"),
+    path("students/<int:pk>/", views.student, name="student"),
     path("report.xlsx", views.report_xlsx, name="report_xlsx"),
     path("report/", views.report_print, name="report_print"),
 ]

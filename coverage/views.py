@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jobs.services import job_start
+from lms.collation import vi_key
 
 from . import selectors, tasks
 from .filters import bound_filterset
@@ -31,8 +32,16 @@ def sort_rows(rows: list[dict], sort: str | None, default: str = "name") -> tupl
     reverse = sort.startswith("-")
     present = [r for r in rows if r.get(key) is not None]
     missing = [r for r in rows if r.get(key) is None]
-    present.sort(key=lambda r: r[key], reverse=reverse)
+    present.sort(key=lambda r: _sort_value(r, key), reverse=reverse)
     return present + missing, sort
+
+
+def _sort_value(row: dict, key: str):
+    """Names in Vietnamese order (lms.collation); a class's name after its grade (9A, 10A)."""
+    value = row[key]
+    if key == "name" and row.get("grade") is not None:
+        return row["grade"], vi_key(value)
+    return vi_key(value) if isinstance(value, str) else value
 
 
 def _viewer(request):
@@ -41,12 +50,18 @@ def _viewer(request):
     return request.user
 
 
-def _context(request, **extra) -> dict:
+def _context(request, *, levels=None, grades=None, **extra) -> dict:
+    """The filters' context. ``levels`` and ``grades`` are the choices a page can apply (an
+    empty list hides the filter; None offers them all); the links up and the sort links keep
+    the request's own filters, so a level chosen on the dashboard is still chosen there."""
     filters = selectors.filters_from_params(request.GET)
     query = filters.as_query()
+    # The form shows the dates the page shows (swapped when the request reversed them).
+    shown = request.GET.copy()
+    shown.update({"start": query["start"], "end": query["end"]})
     context = {
         "filters": filters,
-        "filterset": bound_filterset(request.GET),
+        "filterset": bound_filterset(shown, levels=levels, grades=grades),
         "filter_query": "&".join(f"{k}={v}" for k, v in query.items()),
         "sort": request.GET.get("sort", ""),
         "threshold": settings.COVERAGE_THRESHOLD_PCT,
@@ -88,10 +103,10 @@ def dashboard(request):
     return render(request, "coverage/dashboard.html", context)
 
 
-def _drilldown(request, level: str, obj, rows, series=None):
+def _drilldown(request, level: str, obj, rows, series=None, **filter_choices):
     """One drill-down level: its sortable table and, above the class level, its chart."""
     rows, sort = sort_rows(rows, request.GET.get("sort"))
-    context = _context(request, rows=rows, level=level, sort=sort, **{level: obj})
+    context = _context(request, rows=rows, level=level, sort=sort, **filter_choices, **{level: obj})
     if series is not None:
         context.update(_series_context(series))
     return render(request, f"coverage/{level}.html", context)
@@ -115,13 +130,14 @@ def district(request, pk: int):
 def school(request, pk: int):
     user = _viewer(request)
     school = selectors.coverage_school_get(user=user, pk=pk)
-    filters = selectors.filters_from_params(request.GET)
+    filters = selectors.filters_for_school(selectors.filters_from_params(request.GET), school)
     return _drilldown(
         request,
         "school",
         school,
         selectors.class_rows(user=user, filters=filters, school_id=pk),
         selectors.daily_series(user=user, filters=filters, school_id=pk),
+        **selectors.school_filter_choices(school),
     )
 
 
@@ -129,12 +145,26 @@ def school(request, pk: int):
 def classroom(request, pk: int):
     user = _viewer(request)
     classroom = selectors.coverage_classroom_get(user=user, pk=pk)
-    filters = selectors.filters_from_params(request.GET)
+    filters = selectors.filters_for_classroom(selectors.filters_from_params(request.GET))
     return _drilldown(
         request,
         "classroom",
         classroom,
         selectors.student_rows(user=user, filters=filters, classroom_id=pk),
+        levels=[],
+        grades=[],
+    )
+
+
+@login_required
+def student(request, pk: int):
+    """One student: attendance, lessons and guardians, where an at-risk row leads."""
+    user = _viewer(request)
+    detail = selectors.student_detail(
+        user=user, filters=selectors.filters_from_params(request.GET), student_id=pk
+    )
+    return render(
+        request, "coverage/student.html", _context(request, levels=[], grades=[], **detail)
     )
 
 

@@ -20,6 +20,7 @@ from classrooms.org.selectors import (
 )
 from courses.selectors import student_lessons
 from lms.access import scope_role
+from lms.collation import vi_order
 
 from .filters import SchoolFilter
 
@@ -35,7 +36,10 @@ def _sessions_context(user: User, sessions=None) -> dict:
     rows = session_rows(sessions[:200], user=user)
     today, later = [], []
     for row in rows:
-        (today if row["is_today"] or row["session"].status == "live" else later).append(row)
+        # A class that is live or already over is never "coming up" (one started early,
+        # before midnight, and ended is today's).
+        happened = row["session"].status in (SessionStatus.LIVE, SessionStatus.ENDED)
+        (today if row["is_today"] or happened else later).append(row)
     return {"sessions_today": today, "sessions_later": later[:UPCOMING_SESSIONS]}
 
 
@@ -101,7 +105,7 @@ def _school_admin_context(user: User, params) -> dict:
         .annotate(
             class_count=Count("teaching_assignments__classroom", distinct=True),
         )
-        .order_by("full_name")
+        .order_by(vi_order("full_name"), "username")
     )
     return {
         "school": school,
@@ -130,7 +134,7 @@ def _officer_context(user: User, params) -> dict:
                 distinct=True,
             ),
         )
-        .order_by("district__code", "name")
+        .order_by("district__code", vi_order("name"))
     )
     school_filter = SchoolFilter(params, queryset=schools, districts=districts)
     page = Paginator(school_filter.qs, SCHOOLS_PER_PAGE).get_page(params.get("page"))
@@ -150,7 +154,7 @@ def _officer_context(user: User, params) -> dict:
 
 
 def _guardian_context(user: User, params) -> dict:
-    children = list(student_list(user=user).order_by("full_name"))
+    children = list(student_list(user=user).order_by(vi_order("full_name"), "username"))
     # Each child's current class: the active enrolment of the latest year, in one query.
     classroom_of = {}
     for enrollment in (

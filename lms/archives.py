@@ -1,7 +1,7 @@
 """Size checks on a ZIP archive, read from its central directory before anything is inflated.
 
 One set of rules for every uploaded archive: H5P packages (courses.h5p.validator) and XLSX
-rosters (accounts.roster.parsing). Each caller words the problems in its own messages.
+rosters (classrooms.roster.parsing). Each caller words the problems in its own messages.
 
 Python's zipfile never inflates a member past the size its header declares (it stops there
 and fails the CRC), so checking the declared sizes bounds the work of any later reader.

@@ -1,7 +1,7 @@
 """Virus scanning of uploads by ClamAV's daemon (clamd), on when CLAMD_SOCKET or CLAMD_HOST is set.
 
 One function for every upload: H5P packages (courses.h5p.storage), roster files
-(accounts.forms) and Wagtail documents (lms.document_forms). The file is streamed to clamd
+(classrooms.roster.forms) and Wagtail documents (lms.document_forms). The file is streamed to clamd
 (INSTREAM), so clamd needs no access to our files; it looks inside ZIP-based files (.h5p,
 .xlsx, .docx) itself. While scanning is configured and clamd does not answer, uploads are
 refused: a file that was not scanned is never stored (fail closed).

@@ -127,7 +127,13 @@ class LiveSessionConsumer(AsyncJsonWebsocketConsumer):
         # Accept first so that the browser sees our close code (a refused handshake is 1006).
         await self.accept()
         if room.is_over(member):
-            await self.send_json({"type": "session.ended", "session": member.session.pk})
+            session = member.session
+            with translation.override(self.language):
+                payload = room.ended_payload(
+                    session_id=session.pk,
+                    at=session.ended_at.isoformat() if session.ended_at else None,
+                )
+            await self.send_json(payload)
             await self.close(code=CLOSE_ENDED)
         else:
             await self._error("not_live")
@@ -297,7 +303,11 @@ class LiveSessionConsumer(AsyncJsonWebsocketConsumer):
 
     async def session_ended(self, event):
         """Sent by `services.session_end` after it has built the attendance records."""
-        await self.send_json({"type": "session.ended", "session": event["session"]})
+        with translation.override(self.language):
+            payload = room.ended_payload(
+                session_id=event["session"], at=event.get("at"), by=event.get("by")
+            )
+        await self.send_json(payload)
         await self.close(code=CLOSE_ENDED)
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
@@ -350,6 +350,22 @@ def online_list(session: LiveSession) -> list[dict]:
     ).order_by("full_name", "username")
     staff = _staff_online(session.pk)
     return [*staff, *(user_dict(s, STUDENT) for s in students)]
+
+
+def ended_payload(*, session_id: int, at: str | None = None, by: str | None = None) -> dict:
+    """`session.ended` as a member receives it: who ended the class and when, and a sentence
+    for the page in the active language (the consumer overrides it per member)."""
+    when = ""
+    if at:
+        when = timezone.localtime(datetime.fromisoformat(at)).strftime("%H:%M")
+    if by and when:
+        message = _("%(name)s ended the class at %(time)s.") % {"name": by, "time": when}
+    elif when:
+        message = _("The class ended at %(time)s.") % {"time": when}
+    else:
+        message = _("The class has ended.")
+    return {"type": "session.ended", "session": session_id, "at": at, "by": by,
+            "message": str(message)}  # fmt: skip
 
 
 # --- Room state -----------------------------------------------------------------------------

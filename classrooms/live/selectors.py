@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from lms.access import has_role, scoped
+from lms.collation import vi_order
 from lms.roles import STAFF_ROLES
 
 from ..org.models import AcademicYear, Classroom, Enrollment, School, Term
@@ -128,6 +129,27 @@ def sessions_upcoming(*, user: User, days: int = 7, now=None) -> QuerySet[LiveSe
     )
 
 
+def session_states(*, user: User, now=None) -> list[dict]:
+    """What a start page polls for (static/js/sessions-live.js): the status of the user's
+    sessions of today and of any still live, and whether they can join now. Small on purpose:
+    a student's phone asks every few seconds."""
+    sessions = sessions_upcoming(user=user, days=0, now=now)[:50]
+    return [
+        {
+            "id": row["session"].pk,
+            "status": row["session"].status,
+            "status_label": str(row["session"].get_status_display()),
+            "can_join": row["can_join"],
+            "subject": row["session"].subject.name,
+            "time": "{:%H:%M}–{:%H:%M}".format(
+                timezone.localtime(row["session"].starts_at),
+                timezone.localtime(row["session"].ends_at),
+            ),
+        }
+        for row in session_rows(sessions, user=user, now=now)
+    ]
+
+
 def _reads_attendance(user: User) -> bool:
     """Who may read attendance sheets and summaries: staff (officers read only). Students and
     guardians see their own records elsewhere."""
@@ -165,7 +187,7 @@ def session_attendance_rows(*, session: LiveSession) -> list[dict]:
         AttendanceRecord.objects.filter(session=session)
         .select_related("student", "changed_by")
         .prefetch_related("changes__changed_by")
-        .order_by("student__full_name", "student__username")
+        .order_by(vi_order("student__full_name"), "student__username")
     )
     return [
         {"record": r, "intervals": intervals.get(r.student_id, []), "changes": r.changes.all()}
@@ -245,7 +267,12 @@ def attendance_summary(*, classrooms, term: Term | None, year: AcademicYear) -> 
     enrollments = (
         Enrollment.objects.filter(classroom__in=classrooms, active=True)
         .select_related("student", "classroom")
-        .order_by("classroom__grade", "classroom__name", "student__full_name", "student__username")
+        .order_by(
+            "classroom__grade",
+            "classroom__name",
+            vi_order("student__full_name"),
+            "student__username",
+        )
     )
     rows = []
     for enrollment in enrollments:

@@ -63,9 +63,17 @@ def session_start(*, session: LiveSession, by: User, at=None) -> LiveSession:
     return session
 
 
-def _broadcast_ended(session_id: int) -> None:
+def _broadcast_ended(session: LiveSession, by: User | None) -> None:
+    """Tell the room (every process) that the class is over, who ended it and when; each
+    socket words it in its member's language (consumers.LiveSessionConsumer.session_ended)."""
     async_to_sync(get_channel_layer().group_send)(
-        session_group(session_id), {"type": "session.ended", "session": session_id}
+        session_group(session.pk),
+        {
+            "type": "session.ended",
+            "session": session.pk,
+            "at": session.ended_at.isoformat(),
+            "by": by.display_name if by is not None else None,
+        },
     )
 
 
@@ -94,7 +102,7 @@ def session_end(*, session: LiveSession, by: User | None = None, at=None) -> Liv
         attendance.close_stale_intervals(now=at, session_id=session.pk)
         attendance.intervals_close_all(session_id=session.pk, at=at)
         attendance.records_build(session)
-        transaction.on_commit(lambda: _broadcast_ended(session.pk))
+        transaction.on_commit(lambda: _broadcast_ended(session, by))
         announce(session_ended, LiveSession, session=session)
     return session
 
@@ -105,6 +113,20 @@ def sessions_end_overdue(*, now=None) -> list[LiveSession]:
     cutoff = now - datetime.timedelta(minutes=settings.LIVE_SESSION_GRACE_MINUTES)
     overdue = LiveSession.objects.filter(status=SessionStatus.LIVE, ends_at__lte=cutoff)
     return [session_end(session=session, at=now) for session in overdue]
+
+
+@transaction.atomic
+def session_meeting_url_set(*, session: LiveSession, by: User, meeting_url: str) -> LiveSession:
+    """Change a session's video meeting before it starts (empty: the default link)."""
+    session = _locked(session)
+    if not session_can_run(session=session, user=by):
+        raise PermissionDenied
+    if session.status != SessionStatus.SCHEDULED:
+        raise ValidationError(_("The meeting link can only be changed before the session starts."))
+    session.meeting_url = meeting_url
+    session.full_clean(exclude=["classroom", "subject", "teacher", "slot", "lesson", "created_by"])
+    session.save(update_fields=["meeting_url"])
+    return session
 
 
 @transaction.atomic
@@ -150,6 +172,8 @@ def session_create_one_off(
             classroom=classroom, starts_at__lt=ends_at, ends_at__gt=starts_at
         )
         .exclude(status=SessionStatus.CANCELLED)
+        # A class ended early frees the rest of its slot for a make-up session.
+        .exclude(status=SessionStatus.ENDED, ended_at__lte=starts_at)
         .first()
     )
     if clash is not None:

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
@@ -17,7 +17,7 @@ from ..org.forms import add_form_errors
 from ..org.models import Subject
 from ..org.views import next_or
 from . import actions, attendance, exports, room, selectors, services
-from .forms import AttendanceOverrideForm, OneOffSessionForm, ReasonForm
+from .forms import AttendanceOverrideForm, MeetingLinkForm, OneOffSessionForm, ReasonForm
 from .models import AttendanceRecord, SessionStatus
 
 
@@ -75,6 +75,30 @@ def session_cancel(request, pk: int):
             messages.success(request, _("The session was cancelled."))
             return redirect(next_or(request, "/"))
     return render(request, "classrooms/sessions/cancel.html", {"session": session, "form": form})
+
+
+@login_required
+def session_meeting(request, pk: int):
+    """Change a scheduled session's meeting link (its teacher or the school)."""
+    session = selectors.session_get(user=request.user, pk=pk)
+    if not selectors.session_can_run(session=session, user=request.user):
+        raise Http404
+    form = MeetingLinkForm(request.POST or None, initial={"meeting_url": session.meeting_url})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.session_meeting_url_set(
+                session=session, by=request.user, meeting_url=form.cleaned_data["meeting_url"]
+            )
+        except ValidationError as exc:
+            add_form_errors(form, exc)
+        else:
+            messages.success(request, _("The meeting link was saved."))
+            return redirect(next_or(request, "/"))
+    return render(
+        request,
+        "classrooms/sessions/meeting.html",
+        {"session": session, "form": form, "current": services.session_meeting_url(session)},
+    )
 
 
 @login_required
@@ -225,6 +249,18 @@ def child_attendance(request, student_id: int):
 
 
 @login_required
+def sessions_status(request):
+    """The user's sessions of today, for the start page to notice a class going live without a
+    reload (static/js/sessions-live.js polls it)."""
+    rows = selectors.session_states(user=request.user)
+    for row in rows:
+        row["join_url"] = (
+            reverse("classrooms:session_live", args=[row["id"]]) if row["can_join"] else None
+        )
+    return JsonResponse({"sessions": rows}, headers={"Cache-Control": "no-store"})
+
+
+@login_required
 def session_live(request, pk: int):
     session = selectors.session_get(user=request.user, pk=pk)
     role = selectors.session_room_role(user=request.user, session=session)
@@ -242,6 +278,9 @@ def session_live(request, pk: int):
             "meeting_url": services.session_meeting_url(session),
             "meeting_embed": settings.MEETING_EMBED,
             "lesson": lesson,
+            # The lesson's blocks read their page from the context: an H5P block then records
+            # a student's answers against this lesson (and the teacher sees them live).
+            "page": lesson,
             "anchors": actions.lesson_anchors(session) if role == room.TEACHER else None,
             "poll_option_slots": range(actions.POLL_MAX_OPTIONS),
             "chat_max_length": settings.LIVE_CHAT_MAX_LENGTH,

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
+from lms.collation import vi_order
 
 
 class ClassroomForm(forms.Form):
@@ -19,7 +20,7 @@ class ClassroomForm(forms.Form):
         self.fields["grade"].choices = [(g, g) for g in range(1, 13) if school.teaches_grade(g)]
         self.fields["homeroom_teacher"].queryset = User.objects.filter(
             school=school, role=Role.TEACHER, is_active=True
-        ).order_by("full_name")
+        ).order_by(vi_order("full_name"), "username")
 
     def clean_name(self):
         return "".join(self.cleaned_data["name"].split()).upper()

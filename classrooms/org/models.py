@@ -30,6 +30,8 @@ class School(LevelsMixin):
         District, on_delete=models.PROTECT, related_name="schools", verbose_name=_("district")
     )
     address = models.CharField(_("address"), max_length=255, blank=True)
+    # The office's number: coverage's "Needs attention" list offers it to officers to call.
+    phone = models.CharField(_("school phone"), max_length=20, blank=True)
 
     objects = LevelsQuerySet.as_manager()
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.models import Notice, Role, User
 from lms.access import has_role, scoped
+from lms.collation import vi_order
 from lms.roles import ADMIN_ROLES
 
 from .models import (
@@ -20,6 +21,7 @@ from .models import (
     District,
     Enrollment,
     School,
+    Subject,
     TeachingAssignment,
     Term,
 )
@@ -99,6 +101,20 @@ def school_managed_get(*, user: User, pk) -> School:
     return get_object_or_404(school_managed_list(user=user), pk=pk)
 
 
+def slips_school_allowed(*, user: User, school: School) -> bool:
+    """Initial passwords (sign-in slips, classrooms.roster) are read by the school's own
+    admins, never by officers above it."""
+    return user.is_authenticated and user.role == Role.SCHOOL_ADMIN and user.school_id == school.pk
+
+
+def slips_allowed(*, user: User, classroom: Classroom) -> bool:
+    """A class's slips: the school's admins and the class's homeroom teacher."""
+    return (
+        slips_school_allowed(user=user, school=classroom.school)
+        or classroom.homeroom_teacher_id == user.pk
+    )
+
+
 def district_list(*, user: User) -> QuerySet[District]:
     def of_visible_schools() -> Q:
         return Q(pk__in=school_list(user=user).values("district_id"))
@@ -136,7 +152,7 @@ def classroom_roster(*, user: User, classroom: Classroom) -> QuerySet[User]:
         )
     return (
         User.objects.filter(enrollments__classroom=classroom, enrollments__active=True)
-        .order_by("full_name", "username")
+        .order_by(vi_order("full_name"), "username")
         .distinct()
     )
 
@@ -158,6 +174,25 @@ def user_teaches_classroom(user: User, classroom: Classroom) -> bool:
     return classroom.homeroom_teacher_id == user.pk or (
         TeachingAssignment.objects.filter(classroom=classroom, teacher=user).exists()
     )
+
+
+def subjects_for_teacher(*, user: User, classroom: Classroom) -> QuerySet[Subject]:
+    """The subjects a teacher may hold a session of in a class: the ones they teach there. A
+    homeroom teacher who teaches no subject in their own class gets the subjects they teach
+    this year at the class's level, else every subject of that level (a class meeting needs
+    one). Anyone who does not teach the class gets none."""
+    if not user_teaches_classroom(user, classroom):
+        return Subject.objects.none()
+    mine = TeachingAssignment.objects.filter(teacher=user)
+    subjects = Subject.objects.filter(pk__in=mine.filter(classroom=classroom).values("subject_id"))
+    if classroom.homeroom_teacher_id == user.pk and not subjects.exists():
+        of_level = Subject.objects.with_level(classroom.level)
+        subjects = of_level.filter(
+            pk__in=mine.filter(classroom__year_id=classroom.year_id).values("subject_id")
+        )
+        if not subjects.exists():
+            subjects = of_level
+    return subjects.order_by(vi_order("name"))
 
 
 def terms_for(*, year: AcademicYear, term_id=None) -> tuple[list[Term], Term | None]:

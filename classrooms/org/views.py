@@ -7,7 +7,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Notice, Role
-from accounts.selectors import slips_allowed, slips_school_allowed
 
 from . import selectors, services
 from .forms import ClassroomForm, add_form_errors
@@ -36,7 +35,7 @@ def classroom_detail(request, pk: int):
             "assignments": assignments,
             "roster": roster,
             "roster_is_partial": request.user.role == Role.GUARDIAN,
-            "can_print_slips": slips_allowed(user=request.user, classroom=classroom),
+            "can_print_slips": selectors.slips_allowed(user=request.user, classroom=classroom),
         },
     )
 
@@ -59,7 +58,7 @@ def school_detail(request, pk: int):
             "classrooms": classrooms,
             "year": year,
             "manages": manages,
-            "can_print_slips": slips_school_allowed(user=request.user, school=school),
+            "can_print_slips": selectors.slips_school_allowed(user=request.user, school=school),
             "classroom_form": ClassroomForm(school=school) if manages and year else None,
         },
     )

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
 
+from ..live.forms import MeetingLinkField
 from ..org.models import Subject
 from .models import Weekday
 
@@ -37,6 +38,9 @@ class TimetableSlotForm(forms.Form):
     )
     subject = forms.ModelChoiceField(label=_("Subject"), queryset=Subject.objects.all())
     teacher = forms.ModelChoiceField(label=_("Teacher"), queryset=None)
+    meeting_url = MeetingLinkField(
+        help_text=_("The sessions of this lesson use it; they can still be changed one by one.")
+    )
 
     def __init__(self, *args, school, classrooms, **kwargs):
         super().__init__(*args, **kwargs)

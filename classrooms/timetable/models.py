@@ -59,6 +59,11 @@ class TimetableSlot(models.Model):
         related_name="timetable_slots",
         verbose_name=_("teacher"),
     )
+    meeting_url = models.URLField(
+        _("meeting link"),
+        blank=True,
+        help_text=_("Video meeting of this lesson's sessions; empty uses the default."),
+    )
 
     class Meta:
         ordering = ["weekday", "period"]

@@ -35,9 +35,11 @@ def slot_create(
     duration_minutes: int,
     subject: Subject,
     teacher: User,
+    meeting_url: str = "",
 ) -> TimetableSlot:
     check_teaches(teacher=teacher, classroom=classroom, subject=subject)
     slot = TimetableSlot(
+        meeting_url=meeting_url,
         classroom=classroom,
         weekday=weekday,
         period=period,
@@ -134,6 +136,7 @@ def sessions_generate(
                             slot=slot,
                             starts_at=starts_at,
                             ends_at=starts_at + datetime.timedelta(minutes=slot.duration_minutes),
+                            meeting_url=slot.meeting_url,
                         )
                     )
             day += datetime.timedelta(days=7)

@@ -17,6 +17,7 @@ from ..org.forms import add_form_errors
 from . import ical, services
 from .forms import GenerateSessionsForm, SchoolHolidayForm, TimetableSlotForm
 from .models import SchoolHoliday, TimetableSlot
+from .selectors import timetable_grids
 
 
 @login_required
@@ -49,17 +50,19 @@ def school_timetable(request, pk: int):
             created = services.sessions_generate(school=school, **generate_form.cleaned_data)
             messages.success(request, _("%(count)s sessions were created.") % {"count": created})
             return redirect("classrooms:school_timetable", pk=school.pk)
-    slots = (
-        TimetableSlot.objects.filter(classroom__in=classrooms)
-        .select_related("classroom", "subject", "teacher")
-        .order_by("classroom__grade", "classroom__name", "weekday", "period")
-    )
+    # One class's week (?class=<id>), or the school's: one grid per class.
+    shown = classrooms
+    chosen = request.GET.get("class", "")
+    if chosen.isdigit():
+        shown = classrooms.filter(pk=int(chosen))
     return render(
         request,
         "classrooms/sessions/timetable.html",
         {
             "school": school,
-            "slots": slots,
+            "grids": timetable_grids(classrooms=shown),
+            "classrooms": classrooms.order_by("grade", "name"),
+            "chosen": int(chosen) if chosen.isdigit() else None,
             "slot_form": slot_form,
             "generate_form": generate_form,
         },

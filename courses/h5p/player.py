@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 
-from .selectors import result_for
+from .selectors import block_requirement, result_for
 from .storage import libraries_version
 
 
@@ -58,9 +58,12 @@ def block_context(value, parent_context) -> dict:
     }
     if record:
         result = result_for(user=user, package=package, lesson=lesson)
+        requirement = block_requirement(value)
         context["result"] = result
         context["score_template"] = score_template()
         context["score_text"] = score_text(result)
+        context["status_text"] = status_text(result, requirement)
+        context["done"] = requirement.met_by(result)
     return context
 
 
@@ -76,10 +79,25 @@ def score_text(result) -> str:
     """The line under the activity; the same template the page's script fills in."""
     if result is None or result.max_score is None:
         return _("Not done yet.")
-    text = score_template() % {
+    return score_template() % {
         "score": _number(result.score),
         "max": _number(result.max_score),
         "best": _number(result.best_score),
         "attempts": result.attempts,
     }
-    return text + (" ✔" if result.completed else "")
+
+
+def status_text(result, requirement) -> str:
+    """Whether the activity counts for the lesson, apart from the score: a wrong answer is
+    done (answered) but not passed."""
+    if result is None or result.max_score is None:
+        return ""
+    if requirement.passing and result.max_score:
+        if requirement.passed(result):
+            return _("Passed: this activity counts for the lesson.")
+        return _("Not passed yet: %(percent)s%% of the points are needed. Try again.") % {
+            "percent": requirement.percent
+        }
+    if result.completed:
+        return _("Done: this activity counts for the lesson.")
+    return ""

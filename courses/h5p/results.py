@@ -19,7 +19,7 @@ from classrooms.models import LiveSession, SessionStatus
 
 from ..models import H5PPackage, H5PResult, H5PUserData, LessonPage, XAPIStatement
 from ..services import progress_complete
-from .selectors import package_ids_in
+from .selectors import requirements_in
 
 logger = logging.getLogger(__name__)
 
@@ -70,15 +70,30 @@ def _score(statement: dict) -> tuple[float, float] | None:
 
 @transaction.atomic
 def xapi_record(
-    *, user: User, package: H5PPackage, lesson: LessonPage, statement: dict
+    *,
+    user: User,
+    package: H5PPackage,
+    lesson: LessonPage,
+    statement: dict,
+    statement_id: str = "",
+    occurred_at=None,
 ) -> H5PResult | None:
     """Keep a student's statement and, for a scored answer, update their result.
 
     Returns the result when it changed. Access is the caller's business (the view checks the
-    lesson holds the package and the student may read it)."""
+    lesson holds the package and the student may read it). A statement synced from a phone
+    (courses.offline) brings its id (a second copy raises IntegrityError, nothing is written)
+    and the time it was answered."""
     verb = statement_check(statement)
+    occurred_at = occurred_at or timezone.now()
     XAPIStatement.objects.create(
-        raw=statement, verb=verb, user=user, package=package, lesson=lesson
+        raw=statement,
+        verb=verb,
+        user=user,
+        package=package,
+        lesson=lesson,
+        statement_id=statement_id,
+        occurred_at=occurred_at,
     )
     score = _score(statement) if verb in SCORED_VERBS else None
     if score is None or user.role != Role.STUDENT:
@@ -92,23 +107,23 @@ def xapi_record(
     result.attempts += 1
     finished = (statement.get("result") or {}).get("completion") is True or verb == "completed"
     if finished and not result.completed:
-        result.completed, result.completed_at = True, timezone.now()
+        result.completed, result.completed_at = True, occurred_at
     result.save()
-    if result.completed:
-        _complete_lesson_if_done(user, lesson)
+    _complete_lesson_if_done(user, lesson, at=occurred_at)
     transaction.on_commit(lambda: _notify_live_teachers(user, result))
     return result
 
 
-def _complete_lesson_if_done(user: User, lesson: LessonPage) -> None:
-    needed = set(package_ids_in(lesson.specific))
-    done = set(
-        H5PResult.objects.filter(
-            student=user, lesson=lesson, completed=True, package_id__in=needed
-        ).values_list("package_id", flat=True)
-    )
-    if needed and needed <= done:
-        progress_complete(student=user, lesson=lesson)
+def _complete_lesson_if_done(user: User, lesson: LessonPage, *, at=None) -> None:
+    """The lesson is done when every activity meets its block's requirement (answered, or
+    passed: the teacher's choice), not merely when each was finished."""
+    needed = requirements_in(lesson.specific)
+    results = {
+        r.package_id: r
+        for r in H5PResult.objects.filter(student=user, lesson=lesson, package_id__in=needed)
+    }
+    if needed and all(req.met_by(results.get(pk)) for pk, req in needed.items()):
+        progress_complete(student=user, lesson=lesson, at=at)
 
 
 def _notify_live_teachers(user: User, result: H5PResult) -> None:

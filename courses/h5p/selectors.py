@@ -16,8 +16,10 @@ from accounts.models import Role, User
 from classrooms.models import Classroom, Enrollment
 from classrooms.org.selectors import classroom_list
 from lms.access import has_role, scoped
+from lms.collation import vi_order
 from lms.roles import SCHOOL_STAFF_ROLES, STAFF_ROLES
 
+from ..blocks import PASSED
 from ..models import H5PPackage, H5PResult, LessonAssignment, LessonPage
 from ..selectors import lesson_file_readable, lesson_list
 from ..services import LIBRARY_GROUP
@@ -39,6 +41,54 @@ def package_list(*, user: User) -> QuerySet[H5PPackage]:
 
 def package_get(*, user: User, pk) -> H5PPackage:
     return get_object_or_404(package_list(user=user), pk=pk)
+
+
+def package_library_versions(package: H5PPackage) -> dict[str, str]:
+    """The package's installed libraries: folder → a version that changes with each upgrade."""
+    return {
+        library.folder: f"{library.patch}-{library.updated_at.timestamp()}"
+        for library in package.libraries.all()
+    }
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """What an H5P block asks before the lesson counts the activity done (its teacher's
+    choice): an answer, or a best score of at least `percent` of the points."""
+
+    passing: bool = False
+    percent: int = 50
+
+    def passed(self, result: H5PResult | None) -> bool:
+        if result is None or result.best_score is None or not result.max_score:
+            return False
+        return result.best_score * 100 >= self.percent * result.max_score
+
+    def met_by(self, result: H5PResult | None) -> bool:
+        if result is None:
+            return False
+        if self.passing and result.max_score:
+            return self.passed(result)
+        return result.completed
+
+
+def requirements_in(lesson: LessonPage) -> dict[int, Requirement]:
+    """Package id → the requirement of its first block in the lesson."""
+    requirements = {}
+    for block in lesson.body:
+        if block.block_type == "h5p" and block.value.get("package") is not None:
+            requirements.setdefault(block.value["package"].pk, block_requirement(block.value))
+    return requirements
+
+
+def block_requirement(value) -> Requirement:
+    return Requirement(
+        passing=value.get("completion") == PASSED, percent=value.get("pass_percent") or 50
+    )
+
+
+def requirement_for(*, lesson: LessonPage, package: H5PPackage) -> Requirement:
+    return requirements_in(lesson.specific).get(package.pk, Requirement())
 
 
 def package_ids_in(lesson: LessonPage) -> list[int]:
@@ -144,7 +194,7 @@ class GradeRow:
 def _students(classroom: Classroom) -> QuerySet[User]:
     return User.objects.filter(
         pk__in=Enrollment.objects.filter(classroom=classroom, active=True).values("student_id")
-    ).order_by("full_name", "username")
+    ).order_by(vi_order("full_name"), "username")
 
 
 def _grid(classroom: Classroom, columns: list[Column]) -> list[GradeRow]:

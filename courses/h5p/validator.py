@@ -27,6 +27,9 @@ getMissingLibraries); where this module departs from it, the list below says why
 
 Messages are Vietnamese msgids wrapped in `_`, an identity function for now. To translate them
 with Django later, make `_` gettext_lazy: MESSAGES is only formatted when a problem is found.
+
+Longer than our usual ~600 lines on purpose: it is one rule set (H5P's own package rules, in
+H5PValidator's order), read best top to bottom beside h5p-php-library.
 """
 
 import copy

@@ -10,8 +10,11 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, JsonResponse
+from django.db import IntegrityError
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -22,6 +25,8 @@ from ..models import H5PLibrary
 from ..selectors import assignment_get
 from . import results as services
 from . import selectors
+from .l10n import content_localise
+from .player import status_text
 from .storage import LIBRARIES
 
 # Files served here are data for the player (scripts, styles, JSON, media), never pages of
@@ -36,6 +41,8 @@ FILE_CSP = (
 LIBRARY_CACHE = "private, max-age=31536000, immutable"
 # Content stays short-lived: access can be withdrawn when a lesson is unassigned.
 CONTENT_CACHE = "private, max-age=300"
+CONTENT_JSON = "content/content.json"
+JSON_TYPE = "application/json; charset=utf-8"
 EXTRA_TYPES = {".woff2": "font/woff2", ".woff": "font/woff", ".otf": "font/otf", ".vtt": "text/vtt"}
 
 
@@ -58,6 +65,10 @@ def _serve(name: str, cache_control: str) -> FileResponse:
     extension = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
     content_type = EXTRA_TYPES.get(extension) or mimetypes.guess_type(name)[0]
     response = FileResponse(handle, content_type=content_type or "application/octet-stream")
+    return _file_headers(response, cache_control)
+
+
+def _file_headers(response, cache_control: str):
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = FILE_CSP
     response["Cross-Origin-Resource-Policy"] = "same-origin"
@@ -70,7 +81,30 @@ def package_file(request, uuid, path):
     if not _safe_path(path) or not (path == "h5p.json" or path.startswith("content/")):
         raise Http404
     package = selectors.package_playable_get(user=request.user, uuid=uuid)
+    if path == CONTENT_JSON:
+        return _content_json(package)
     return _serve(f"{package.folder}/{path}", CONTENT_CACHE)
+
+
+def _content_json(package) -> HttpResponse:
+    """content.json with the library's English default texts in the reader's language."""
+    try:
+        with default_storage.open(f"{package.folder}/{CONTENT_JSON}", "rb") as handle:
+            content = json.loads(handle.read().decode("utf-8"))
+    except OSError as exc:
+        raise Http404 from exc
+    except (ValueError, UnicodeDecodeError):
+        return _serve(f"{package.folder}/{CONTENT_JSON}", CONTENT_CACHE)
+    content = content_localise(
+        content,
+        main_folder=package.main_library,
+        libraries=selectors.package_library_versions(package),
+        language=get_language(),
+    )
+    response = HttpResponse(json.dumps(content, ensure_ascii=False), content_type=JSON_TYPE)
+    _file_headers(response, CONTENT_CACHE)
+    patch_vary_headers(response, ["Accept-Language", "Cookie"])
+    return response
 
 
 def library_file(request, version, folder, path):
@@ -108,7 +142,7 @@ def _json_body(request, limit: int):
     return None, JsonResponse({"error": _("The request is not valid JSON.")}, status=400)
 
 
-def _result_json(result) -> dict:
+def _result_json(result, requirement) -> dict:
     if result is None:
         return {"recorded": False}
     return {
@@ -118,6 +152,8 @@ def _result_json(result) -> dict:
         "best_score": result.best_score,
         "attempts": result.attempts,
         "completed": result.completed,
+        "done": requirement.met_by(result),
+        "status": status_text(result, requirement),
     }
 
 
@@ -131,13 +167,23 @@ def xapi(request, uuid, lesson_pk):
     statement, error = _json_body(request, settings.H5P_XAPI_MAX_BYTES)
     if error:
         return error
+    # The phone gives each statement an id (static/js/offline/offline.js): a copy sent again
+    # by the offline sync is recognised and not counted twice.
+    statement_id = statement.get("id") if isinstance(statement, dict) else None
     try:
         result = services.xapi_record(
-            user=request.user, package=package, lesson=lesson, statement=statement
+            user=request.user,
+            package=package,
+            lesson=lesson,
+            statement=statement,
+            statement_id=statement_id[:64] if isinstance(statement_id, str) else "",
         )
     except ValidationError as exc:
         return JsonResponse({"error": " ".join(exc.messages)}, status=400)
-    return JsonResponse(_result_json(result))
+    except IntegrityError:
+        return JsonResponse({"recorded": False, "duplicate": True})
+    requirement = selectors.requirement_for(lesson=lesson, package=package)
+    return JsonResponse(_result_json(result, requirement))
 
 
 @require_http_methods(["GET", "POST"])

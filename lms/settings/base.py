@@ -22,6 +22,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
     "daphne",
+    "lms",  # lms.collation: the Vietnamese collation on every SQLite connection
     # Our apps come first so that their templates override allauth's and Wagtail's.
     "accounts",
     "classrooms",
@@ -72,6 +73,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Signed-in pages: Cache-Control private, never in a shared cache (docs/offline.md).
+    "courses.offline.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -123,7 +126,7 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "options", f"-c work_mem={env('DATABASE_WORK_MEM', default='32MB')}"
     )
     # A second connection to the same database, for progress a long task reports while its own
-    # transaction is still open (accounts.roster.jobs). SQLite has one writer: no such alias.
+    # transaction is still open (classrooms.roster.jobs). SQLite has one writer: no such alias.
     DATABASES["progress"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -222,6 +225,20 @@ STATICFILES_DIRS = [
     ("vendor/katex", BASE_DIR / "node_modules" / "katex" / "dist"),
     ("vendor/h5p", BASE_DIR / "node_modules" / "h5p-standalone" / "dist"),
     ("vendor/chartjs", BASE_DIR / "node_modules" / "chart.js" / "dist"),
+    # Workbox for the service worker (courses/offline): workbox-sw loads its modules from one
+    # folder (`modulePathPrefix`), so every module's build/ is served under vendor/workbox.
+    *(
+        ("vendor/workbox", BASE_DIR / "node_modules" / f"workbox-{name}" / "build")
+        for name in (
+            "sw",
+            "core",
+            "routing",
+            "strategies",
+            "expiration",
+            "cacheable-response",
+            "background-sync",
+        )
+    ),
 ]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
@@ -231,6 +248,8 @@ STORAGES = {
 }
 
 WAGTAIL_SITE_NAME = "HọcTiếp"
+# No avatars from gravatar.com: it breaks offline and tells it who is signed in.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 # Wagtail saves drafts by itself while an editor types (milliseconds; 0 turns it off).
 WAGTAIL_AUTOSAVE_INTERVAL = env.int("WAGTAIL_AUTOSAVE_INTERVAL", default=500)
 # Wagtail's database search backend (PostgreSQL's full-text search on PostgreSQL), with the
@@ -282,6 +301,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Security defaults; production.py adds HTTPS-only settings.
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
+# A refused form explains itself in Vietnamese, in the site's layout (lms/pages.py).
+CSRF_FAILURE_VIEW = "lms.pages.csrf_failure"
 X_FRAME_OPTIONS = "SAMEORIGIN"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -347,6 +368,8 @@ COVERAGE_LESSON_OPENED_RATIO = env.float("COVERAGE_LESSON_OPENED_RATIO", default
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # Error messages in the request's language (Accept-Language; Vietnamese by default).
+    "EXCEPTION_HANDLER": "lms.pages.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "HọcTiếp coverage API",

@@ -34,5 +34,5 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 MFA_REQUIRED_ROLES = []
 
 # No second "progress" connection in tests: pytest-django isolates each test on one connection
-# per alias, so progress is written on the test's own connection (accounts.roster.jobs).
+# per alias, so progress is written on the test's own connection (classrooms.roster.jobs).
 DATABASES.pop("progress", None)  # noqa: F405

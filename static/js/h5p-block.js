@@ -30,8 +30,14 @@
       score: number(data.score), max: number(data.max_score),
       best: number(data.best_score), attempts: data.attempts
     });
-    player.score.textContent = text + (data.completed ? " ✔" : "");
+    player.score.textContent = text;
     player.score.setAttribute("data-recorded", "");
+    // Whether it counts for the lesson is its own line: a wrong answer is not a pass.
+    if (player.status) {
+      player.status.textContent = data.status || "";
+      player.status.toggleAttribute("data-done", Boolean(data.done));
+      player.status.classList.toggle("status-completed", Boolean(data.done));
+    }
   }
 
   function playerFor(statement) {
@@ -76,7 +82,8 @@
     options.fullScreen = true;
     players[options.id] = {
       options: options, iri: iri,
-      score: figure && figure.querySelector("[data-h5p-score]")
+      score: figure && figure.querySelector("[data-h5p-score]"),
+      status: figure && figure.querySelector("[data-h5p-status]")
     };
     container.replaceChildren();
     return new window.H5PStandalone.H5P(container, options).then(function () {

@@ -112,13 +112,18 @@
     if (hand) hand.disabled = !connected;
   }
 
-  function sessionEnded() {
+  function sessionEnded(message) {
     stopped = true;
     stopHeartbeat();
     setConnected(false);
-    showStatus(T.ended);
-    var end = $("room-end");
-    if (end) end.disabled = true;
+    showStatus("");
+    // Everyone is told, in a box that stays (role=alert), not only in the status line.
+    var box = $("room-ended");
+    if (message && message.message) $("room-ended-text").textContent = message.message;
+    else if (box.hidden) $("room-ended-text").textContent = T.ended;
+    box.hidden = false;
+    var end = $("room-end-confirm");
+    if (end) end.hidden = true;
     root.dataset.ended = "true";
     if (endingHere) window.location.assign(config.attendanceUrl);
   }
@@ -197,7 +202,7 @@
         name: (who && who.name) || m.name || m.student, score: m.score, max: m.max_score
       })));
     },
-    "session.ended": function () { sessionEnded(); },
+    "session.ended": function (m) { sessionEnded(m); },
     "error": showError,
     "heartbeat": function () {}
   };
@@ -327,7 +332,10 @@
       s.classList.remove("is-focused");
     });
     var picker = $("room-focus-anchor");
-    if (picker && state.focus) picker.value = state.focus.anchor;
+    if (picker && state.focus) {
+      picker.value = state.focus.anchor;
+      picker.dispatchEvent(new Event("change"));
+    }
     var line = $("room-focus-notice");
     if (line) {
       line.textContent = notice || (state.focus ? fill(T.focus, { label: state.focus.label }) : "");
@@ -378,8 +386,17 @@
       $("room-focus-stop").addEventListener("click", function () {
         send({ type: "lesson.focus", anchor: null });
       });
-      $("room-h5p-launch").addEventListener("click", function () {
-        send({ type: "h5p.launch", anchor: $("room-focus-anchor").value });
+      var launch = $("room-h5p-launch");
+      var picker = $("room-focus-anchor");
+      // Only an activity can be launched: the button follows the section picked.
+      var syncLaunch = function () {
+        var option = picker.options[picker.selectedIndex];
+        launch.disabled = !option || option.dataset.kind !== "h5p";
+      };
+      picker.addEventListener("change", syncLaunch);
+      syncLaunch();
+      launch.addEventListener("click", function () {
+        send({ type: "h5p.launch", anchor: picker.value });
       });
     }
     var follow = $("room-follow");
@@ -399,6 +416,8 @@
         end.disabled = true;
       }
     });
+    var keep = $("room-end-cancel");
+    if (keep) keep.addEventListener("click", function () { $("room-end-confirm").open = false; });
     // Back online (a phone leaving a dead zone): try at once instead of waiting out the backoff.
     window.addEventListener("online", reconnectNow);
   }

@@ -238,6 +238,7 @@ def test_xapi_keeps_best_and_last_score_and_attempts(client, world, activity):
     client.force_login(world.student)
     assert post_xapi(client, package, lesson, statement(raw=1, maximum=2)).status_code == 200
     data = post_xapi(client, package, lesson, statement(raw=2, maximum=2)).json()
+    status = data.pop("status")
     assert data == {
         "recorded": True,
         "score": 2,
@@ -245,7 +246,9 @@ def test_xapi_keeps_best_and_last_score_and_attempts(client, world, activity):
         "best_score": 2,
         "attempts": 2,
         "completed": True,
+        "done": True,
     }
+    assert status
     post_xapi(client, package, lesson, statement(raw=0, maximum=2, completion=False))
     result = H5PResult.objects.get()
     assert (result.score, result.best_score, result.attempts, result.completed) == (0, 2, 3, True)
@@ -293,6 +296,48 @@ def test_completing_every_activity_completes_the_lesson(client, world, media):  
     post_xapi(client, second, lesson, statement(raw=0, completion=False))
     assert LessonProgress.objects.filter(lesson=lesson, completed_at__isnull=False).count() == 0
     post_xapi(client, second, lesson, statement())
+    assert LessonProgress.objects.get(student=world.student, lesson=lesson).completed_at
+
+
+def test_a_wrong_answer_is_scored_apart_and_does_not_pass_a_block_that_requires_passing(
+    client,
+    world,
+    media,  # noqa: F811
+):
+    package = new_package(world.school_a)
+    lesson = add_lesson(
+        world.course,
+        "Phải đạt",
+        owner=world.teacher,
+        body=[("h5p", {"package": package, "completion": "passed", "pass_percent": 80})],
+    )
+    lesson_assign(lesson=lesson, classrooms=[world.classroom], by=world.teacher)
+    client.force_login(world.student)
+    wrong = post_xapi(
+        client, package, lesson, statement(raw=0, maximum=1), HTTP_ACCEPT_LANGUAGE="en"
+    ).json()
+    assert (wrong["score"], wrong["max_score"], wrong["completed"], wrong["done"]) == (
+        0,
+        1,
+        True,
+        False,
+    )
+    assert "80%" in wrong["status"] and "Not passed" in wrong["status"]
+    assert not LessonProgress.objects.filter(lesson=lesson, completed_at__isnull=False).exists()
+    page = client.get(lesson.url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "0/1" in page and "✔" not in page and "data-done" not in page
+    right = post_xapi(client, package, lesson, statement(raw=1, maximum=1)).json()
+    assert right["done"] is True
+    assert LessonProgress.objects.get(student=world.student, lesson=lesson).completed_at
+    assert "data-done" in client.get(lesson.url).content.decode()
+
+
+def test_a_wrong_answer_counts_as_done_when_the_block_asks_only_for_an_answer(
+    client, world, activity
+):
+    package, lesson = activity  # the default: done when answered
+    client.force_login(world.student)
+    assert post_xapi(client, package, lesson, statement(raw=0, maximum=1)).json()["done"] is True
     assert LessonProgress.objects.get(student=world.student, lesson=lesson).completed_at
 
 

@@ -12,7 +12,7 @@ from courses.blocks import VideoBlock, video_embed_src
 from courses.models import LessonAssignment, LessonProgress
 from tests.factories import ClassroomFactory, GuardianFactory, GuardianshipFactory
 
-from .conftest import add_lesson
+from .conftest import add_course, add_lesson
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
@@ -91,6 +91,51 @@ def test_guardians_read_what_is_assigned_to_their_child(client, world):
     assign(world)
     assert client.get(world.lesson.url).status_code == 200
     assert not LessonProgress.objects.exists()
+
+
+def test_students_and_guardians_follow_the_lesson_breadcrumb_to_their_lessons(client, world):
+    """The crumb "Toán 9" on a lesson page opens the course with the lessons assigned to the
+    reader, and nothing else of the school's; its own crumb to the school is not a link."""
+    unassigned = add_lesson(world.course, "Bài chưa giao", owner=world.teacher)
+    assign(world)
+    guardian = GuardianFactory()
+    GuardianshipFactory(guardian=guardian, student=world.student)
+    for reader in (world.student, guardian):
+        client.force_login(reader)
+        lesson_page = client.get(world.lesson.url, **EN).content.decode()
+        assert f'href="{world.course.url}"' in lesson_page
+        response = client.get(world.course.url, **EN)
+        assert response.status_code == 200, reader.role
+        course_page = response.content.decode()
+        assert world.lesson.title in course_page
+        assert unassigned.title not in course_page
+        school_index = world.course.get_parent()
+        assert f'href="{school_index.url}"' not in course_page
+        assert client.get(school_index.url).status_code == 404
+    # A course with nothing assigned to them stays hidden.
+    client.force_login(world.other_student)
+    assert client.get(world.course.url).status_code == 404
+
+
+def test_teachers_write_a_new_lesson_from_their_course_page_in_one_click(client, world):
+    add_form = f"/admin/pages/add/courses/lessonpage/{world.course.pk}/"
+    client.force_login(world.teacher)
+    course_page = client.get(world.course.url).content.decode()
+    assert f'href="{add_form}"' in course_page
+    assert "Soạn bài mới" in course_page
+    assert client.get(add_form).status_code == 200
+    # The start page's link: their one course's form at once, or a choice of their courses.
+    assert client.get("/lessons/new/")["Location"] == add_form
+    second = add_course(world.course.get_parent(), world.course.subject, grade=8)
+    choice = client.get("/lessons/new/").content.decode()
+    assert f'href="{add_form}"' in choice
+    assert f'href="/admin/pages/add/courses/lessonpage/{second.pk}/"' in choice
+    assert f"/lessonpage/{world.library_course.pk}/" not in choice  # not a library editor
+    # Readers who do not write get neither.
+    assign(world)
+    client.force_login(world.student)
+    assert "/admin/pages/add/" not in client.get(world.course.url).content.decode()
+    assert client.get("/lessons/new/").status_code == 404
 
 
 def test_teacher_assigns_to_their_own_classes_only(client, world):

@@ -8,7 +8,7 @@ from accounts.models import User
 from classrooms.org.services import school_create
 from courses import services
 from courses.models import SchoolIndexPage
-from tests.accounts.test_roster_import import import_file, make_school, xlsx
+from tests.classrooms.roster.test_roster_import import import_file, make_school, xlsx
 from tests.factories import DistrictFactory, SubjectFactory, TeacherFactory
 
 pytestmark = pytest.mark.django_db

@@ -163,7 +163,8 @@ def test_flood_closure_taught_class_at_risk_student_and_report(
         expect(teacher.locator(f'#room-online li[data-user="{student_id}"]')).to_be_visible()
         teacher.wait_for_timeout(6_000)
 
-        # The teacher ends it: the attendance sheet says the student was present.
+        # The teacher ends it (and confirms): the attendance sheet says the student was present.
+        teacher.click("#room-end-open")
         with teacher.expect_navigation():
             teacher.click("#room-end")
         assert teacher.url.endswith(f"/sessions/{session_id}/attendance/"), teacher.url
@@ -228,6 +229,25 @@ def test_flood_closure_taught_class_at_risk_student_and_report(
     (full_name,) = one(server, "SELECT full_name FROM accounts_user WHERE id = ?", at_risk_id)
     assert name == full_name
     assert last_held_statuses(server, at_risk_id, 3) == ["absent"] * 3
+    assert not page.bad_responses, page.bad_responses
+
+    # The officer follows the row to the student's page: their classes' held sessions (on every
+    # school day: the three absences in a row), lessons, and the guardians to call.
+    with page.expect_navigation():
+        at_risk.first.locator("th a").click()
+    assert page.url.startswith(f"{base}/coverage/students/{at_risk_id}/"), page.url
+    expect(page.locator("h1")).to_have_text(full_name)
+    page.goto(page.url + "&days=all")
+    absent = page.locator("section[data-class] tbody .status-absent")
+    assert absent.count() >= 3, absent.count()
+    phones = server.query(
+        "SELECT g.phone FROM accounts_guardianship s JOIN accounts_user g ON g.id = s.guardian_id "
+        "WHERE s.student_id = ? AND g.phone != ''",
+        (at_risk_id,),
+    )
+    for (phone,) in phones:
+        expect(page.locator(f"[data-guardians] a[href='tel:{phone}']")).to_be_visible()
+    shot(page, "coverage-student")
     assert not page.bad_responses, page.bad_responses
 
     # 5. Scope: another district's drill-down (district and school) answers 404.

@@ -58,8 +58,9 @@ def test_lessons_with_katex_and_h5p_raise_no_violation(browser, live_server_e2e)
             page.get_by_role("link", name=H5P_LESSON).first.click()
             page.locator("[data-h5p-start]").click()
             frame = page.frame_locator("iframe.h5p-iframe")
-            frame.get_by_role("radio", name="False").click()
-            frame.get_by_role("button", name="Check").click()
+            # The player speaks Vietnamese (courses/h5p/l10n.py): "Sai" is False.
+            frame.get_by_role("radio", name="Sai").click()
+            frame.get_by_role("button", name="Kiểm tra").click()
             expect(page.locator("[data-h5p-score][data-recorded]")).to_contain_text("1/1")
         assert violations == []
     finally:
@@ -89,6 +90,7 @@ def test_live_room_raises_no_violation(browser, live_server_e2e):
         student.fill("#room-chat-text", "Em chào cô")
         student.click("#room-chat-form button")
         expect(teacher.locator("#room-chat li .text", has_text="Em chào cô")).to_be_visible()
+        teacher.click("#room-end-open")  # "Kết thúc" asks first
         with teacher.expect_navigation():
             teacher.click("#room-end")
         assert teacher_violations == []

@@ -44,6 +44,17 @@ user.save()
 """
 
 
+REQUIRE_PASSING = f"""
+from courses.models import LessonPage
+lesson = LessonPage.objects.get(title="{LESSON_TITLE}")
+for block in lesson.body:
+    if block.block_type == "h5p":
+        block.value["completion"] = "passed"
+        block.value["pass_percent"] = 100
+lesson.save_revision().publish()
+"""
+
+
 @pytest.fixture(autouse=True)
 def sample_present():
     if not SAMPLE.is_file():
@@ -58,6 +69,8 @@ def open_demo_lesson(page: Page, base: str) -> None:
 
 def test_student_answers_teacher_sees_outsider_is_refused(page: Page, live_server_e2e):
     base = live_server_e2e.url
+    # The teacher's choice on the block: the lesson counts the activity done only when passed.
+    _manage("shell", "-c", REQUIRE_PASSING, env=_server_env(live_server_e2e.log_path.parent))
     login(page, base, "hocsinh")
     open_demo_lesson(page, base)
     lesson_url = page.url
@@ -66,15 +79,30 @@ def test_student_answers_teacher_sees_outsider_is_refused(page: Page, live_serve
     assert not [url for url in loaded if "/h5p/" in url and "/static/" not in url], loaded
     page.locator("[data-h5p-start]").click()
     frame = page.frame_locator("iframe.h5p-iframe")
-    frame.get_by_role("radio", name="False").click()
-    frame.get_by_role("button", name="Check").click()
+    # The package's texts are H5P's English defaults: they play in Vietnamese.
+    expect(frame.get_by_role("button", name="Kiểm tra")).to_be_visible(timeout=15_000)
+    # A wrong answer: 0/1, answered but not passed, and the lesson is not done.
+    frame.get_by_role("radio", name="Đúng").click()
+    frame.get_by_role("button", name="Kiểm tra").click()
     score = page.locator("[data-h5p-score][data-recorded]")
+    expect(score).to_contain_text("0/1", timeout=15_000)
+    expect(score).not_to_contain_text("✔")
+    status = page.locator("[data-h5p-status]")
+    expect(status).to_contain_text("100%")
+    expect(status).not_to_have_attribute("data-done", "")
+    expect(page.locator(".lesson-done")).not_to_contain_text("Đã hoàn thành")
+    # Again, right this time: passed, and the lesson counts it.
+    frame.get_by_role("button", name="Làm lại").click()
+    frame.get_by_role("radio", name="Sai").click()
+    frame.get_by_role("button", name="Kiểm tra").click()
     expect(score).to_contain_text("1/1", timeout=15_000)
+    expect(status).to_have_attribute("data-done", "")
     assert page.bad_responses == []
 
     # The score stays after a reload, and is on the student's own results page.
     page.reload()
     expect(page.locator("[data-h5p-score]")).to_contain_text("1/1")
+    expect(page.locator(".lesson-done")).to_contain_text("Đã hoàn thành")
     page.goto(f"{base}/h5p/results/")
     row = page.locator("tr[data-package]", has_text=LESSON_TITLE)
     expect(row).to_have_attribute("data-score", "1")

@@ -152,3 +152,30 @@ def test_teacher_writes_publishes_and_assigns_a_lesson_that_a_student_completes(
     response = page.goto(f"{base}/{DEMO_SCHOOL.lower()}/toan-9/phuong-trinh-bac-nhat-mot-an/")
     assert response.status == 404
     assert not [r for r in page.bad_responses if "/static/" in r]
+
+
+def test_student_and_guardian_follow_the_lesson_breadcrumb_to_the_course(page, live_server_e2e):
+    """The crumb "Trang chủ › Toán 9" on a lesson page leads to the course with the reader's
+    lessons, not to "No CoursePage matches the given query"."""
+    base = live_server_e2e.url
+    login(page, base, STUDENT)
+    page.goto(f"{base}/lessons/")
+    first = page.locator("table a").first
+    title = first.inner_text()
+    first.click()
+    expect(page.locator("h1")).to_have_text(title)
+    crumb = page.locator("nav.breadcrumb a").last
+    course_title = crumb.inner_text()
+    with page.expect_navigation():
+        crumb.click()
+    expect(page.locator("h1")).to_have_text(course_title)
+    expect(page.get_by_role("link", name=title)).to_be_visible()
+    assert page.bad_responses == [], page.bad_responses
+    course_url = page.url
+    logout(page)
+
+    # The demo guardian is the parent of that student (demo/org.py).
+    login(page, base, "phuhuynh")
+    response = page.goto(course_url)
+    assert response.status == 200
+    expect(page.get_by_role("link", name=title)).to_be_visible()

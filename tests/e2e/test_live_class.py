@@ -8,6 +8,7 @@ through the real start endpoint, as the start page's button does.
 
 import datetime
 import os
+import re
 import sqlite3
 
 import pytest
@@ -43,8 +44,9 @@ def query(server, sql, *params):
         return conn.execute(sql, params).fetchall()
 
 
-def create_session(server) -> dict:
-    """A scheduled one-off session of the demo teacher's class 9A, starting now."""
+def create_session(server, **extra) -> dict:
+    """A scheduled one-off session of the demo teacher's class 9A, starting now (``extra``:
+    more columns, e.g. ``lesson_id``)."""
     (teacher_id,) = query(server, "SELECT id FROM accounts_user WHERE username = 'giaovien'")[0]
     (an_id, an_name) = query(
         server, "SELECT id, full_name FROM accounts_user WHERE username = 'hocsinh'"
@@ -82,6 +84,7 @@ def create_session(server) -> dict:
         "cancelled_reason": "",
         "chat_enabled": True,
         "created_at": now,
+        **extra,
     }
     columns = {row[1] for row in query(server, "PRAGMA table_info(classrooms_livesession)")}
     values = {k: (v.isoformat(" ") if isinstance(v, datetime.datetime) else v)
@@ -122,6 +125,9 @@ def test_live_class_journey(browser, live_server_e2e):
     session = create_session(server)
     live_url = f"{server.url}/sessions/{session['id']}/live/"
     an_id, an_name = session["an"]
+    (teacher_name,) = query(
+        server, "SELECT full_name FROM accounts_user WHERE username = 'giaovien'"
+    )[0]
     binh_id, binh_username, binh_name = session["binh"]
 
     teacher_ctx, teacher = signed_in(browser, server, "giaovien")
@@ -190,13 +196,28 @@ def test_live_class_journey(browser, live_server_e2e):
         # Both stay a few heartbeats before the end.
         teacher.wait_for_timeout(5_000)
 
-        # The teacher ends the class: the students' pages say so; the sheet has the records.
+        # One tap does not end the class: the first opens a confirmation, which can be
+        # dismissed; the class goes on.
+        teacher.click("#room-end-open")
+        expect(teacher.locator("#room-end")).to_be_visible()
+        teacher.click("#room-end-cancel")
+        expect(teacher.locator("#room-end")).to_be_hidden()
+        teacher.wait_for_timeout(500)
+        expect(an.locator("#live-room")).to_have_attribute("data-connected", "true")
+
+        # The teacher ends the class: every student is told, by name and time; the sheet has
+        # the records.
+        teacher.click("#room-end-open")
         with teacher.expect_navigation():
             teacher.click("#room-end")
         assert teacher.url.endswith(f"/sessions/{session['id']}/attendance/")
         for page in (an, binh):
             expect(page.locator("#live-room")).to_have_attribute("data-ended", "true")
-            expect(page.locator("#room-status")).to_be_visible()
+            ended = page.locator("#room-ended[role=alert]")
+            expect(ended).to_be_visible()
+            expect(ended).to_contain_text(teacher_name)
+            expect(ended).to_contain_text(re.compile(r"\b\d\d:\d\d\b"))
+            expect(page.locator("#room-chat-text")).to_be_disabled()
         for student_id in (an_id, binh_id):
             row = teacher.locator(f"tr#student-{student_id}")
             expect(row.locator(".status-present")).to_be_visible()

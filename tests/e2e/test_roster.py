@@ -28,7 +28,7 @@ E2E_WRITES_DATA = True
 ADMIN = "bgh"  # school admin of the demo school (demo/org.py)
 ADMIN_PASSWORD = "HocTiep@2026"
 SCHOOL = "Trường THCS Nguyễn Trãi"
-IMPORT_TIMEOUT = 30_000  # ms: the import runs in a thread of the server, the page polls it
+IMPORT_TIMEOUT = 30_000  # ms: a worker beside the server runs the import, the page polls it
 PHONE_VIEWPORT = {"width": 390, "height": 844}  # as conftest.page
 A4_VIEWPORT = {"width": 794, "height": 1123}  # an A4 page at 96 dpi, for the print check
 
@@ -109,7 +109,7 @@ def test_admin_imports_a_roster_and_a_student_signs_in_with_the_slip(
     expect(confirm).to_be_visible()
     shot(page, "roster-preview")
 
-    # --- import: a background thread; the page polls and reloads itself when it ends --------
+    # --- import: a task a worker runs; the page polls and reloads itself when it ends -------
     with page.expect_navigation():
         confirm.click()
     expect(page.get_by_text("Đã nhập xong.")).to_be_visible(timeout=IMPORT_TIMEOUT)
@@ -124,6 +124,7 @@ def test_admin_imports_a_roster_and_a_student_signs_in_with_the_slip(
     with page.expect_navigation():
         page.get_by_role("link", name="Lớp 9A", exact=True).click()
     expect(page.locator("h1")).to_contain_text("9A")
+    class_url = page.url.removesuffix("slips/")
     slip = page.locator("li.slip", has=page.locator(".slip-name", has_text=STUDENT))
     expect(slip).to_have_count(1)
     expect(slip.locator(".slip-school")).to_contain_text(SCHOOL)
@@ -192,6 +193,25 @@ def test_admin_imports_a_roster_and_a_student_signs_in_with_the_slip(
         expect(student).to_have_url(f"{base}/accounts/login/")
         expect(student.locator(".errorlist").first).to_be_visible()
         expect(student.locator("form[action='/accounts/logout/']")).to_have_count(0)
+
+        # --- forgotten: the sign-in page says where to go; the school gives a new slip from
+        # the class page in two clicks (the slips link, then "new slip" by the student's name)
+        forgot = student.get_by_role("link", name="Quên mật khẩu?")
+        expect(forgot).to_have_attribute("href", "#forgot-password")
+        expect(student.locator("#forgot-password")).to_be_visible()
+        page.goto(class_url)
+        with page.expect_navigation():
+            page.get_by_role("link", name="Phiếu đăng nhập", exact=True).click()
+        slip = page.locator("li.slip", has=page.locator(".slip-name", has_text=STUDENT))
+        with page.expect_navigation():
+            slip.locator("p.no-print button").click()
+        expect(page.locator("li.slip")).to_have_count(1)  # that slip alone, to print
+        new_slip_password = page.locator("li.slip .slip-password").inner_text().strip()
+        assert new_slip_password and new_slip_password != password, new_slip_password
+        login(student, base, username, NEW_PASSWORD)
+        expect(student).to_have_url(f"{base}/accounts/login/")  # the forgotten one is gone
+        login(student, base, username, new_slip_password)
+        expect(student).to_have_url(f"{base}/accounts/password/change/")
 
 
 ROWS_WITH_ERRORS = [

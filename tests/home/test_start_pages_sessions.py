@@ -184,3 +184,42 @@ def test_just_after_midnight_a_session_live_since_yesterday_is_todays(client, ti
     assert todays[sessions["live"].pk]["can_join"]
     admin = SchoolAdminFactory(school=sessions["assignment"].classroom.school)
     assert start_page(client, admin).context["sessions_count"] == 3
+
+
+def test_a_class_started_early_and_ended_before_midnight_is_not_coming_up(client, time_machine):
+    time_machine.move_to(at(WEDNESDAY, 23, 55), tick=False)
+    sessions = sessions_around_now()
+    soon = sessions["soon"]  # 00:05 tomorrow, started early and already over
+    soon.status, soon.started_at, soon.ended_at = "ended", timezone.now(), timezone.now()
+    soon.save()
+    student = EnrollmentFactory(classroom=sessions["assignment"].classroom).student
+    response = start_page(client, student)
+    assert soon.pk in rows_by_session(response)
+    assert soon.pk not in rows_by_session(response, "sessions_later")
+
+
+def test_status_endpoint_tells_the_student_a_class_went_live(client, today):
+    student = EnrollmentFactory(classroom=today["assignment"].classroom).student
+    client.force_login(student)
+    html = start_page(client, student).content.decode()
+    assert 'data-sessions-poll="/sessions/status/"' in html and "js/sessions-live.js" in html
+    states = {s["id"]: s for s in client.get("/sessions/status/").json()["sessions"]}
+    assert set(states) == {today["soon"].pk, today["live"].pk, today["cancelled"].pk}
+    assert states[today["soon"].pk]["join_url"] is None
+    assert states[today["live"].pk]["join_url"] == f"/sessions/{today['live'].pk}/live/"
+
+    soon = today["soon"]
+    soon.status, soon.started_at = "live", timezone.now()
+    soon.save()
+    states = {s["id"]: s for s in client.get("/sessions/status/").json()["sessions"]}
+    assert states[soon.pk]["status"] == "live"
+    assert states[soon.pk]["status_label"] == "Đang diễn ra"  # the site speaks Vietnamese
+    assert states[soon.pk]["join_url"] == f"/sessions/{soon.pk}/live/"
+
+
+def test_status_endpoint_is_scoped_to_the_user(client, today):
+    outsider = EnrollmentFactory().student  # another class
+    client.force_login(outsider)
+    assert client.get("/sessions/status/").json() == {"sessions": []}
+    client.logout()
+    assert client.get("/sessions/status/").status_code == 302

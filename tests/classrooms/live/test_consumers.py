@@ -146,10 +146,9 @@ async def test_session_not_running_accepts_then_closes_with_a_reason():
     ended = await make_room(status="ended")
     ws, connected, _ = await connect(ended.session, ended.an)
     assert connected
-    assert await ws.receive_json_from(timeout=TIMEOUT) == {
-        "type": "session.ended",
-        "session": ended.session.pk,
-    }
+    message = await ws.receive_json_from(timeout=TIMEOUT)
+    assert (message["type"], message["session"]) == ("session.ended", ended.session.pk)
+    assert message["message"]  # the page says so in words
     assert await close_code(ws) == 4410
     assert not await sync_to_async(AttendanceInterval.objects.exists)()
 
@@ -600,16 +599,26 @@ async def test_teacher_ends_the_session_for_everyone(settings):
     settings.LIVE_HEARTBEAT_SECONDS = 20
     r = await make_room()
     teacher, _ = await join(r.session, r.teacher)
-    an, _ = await join(r.session, r.an)
+    an, _ = await join(r.session, r.an, cookies="django_language=en")
     await asyncio.sleep(0.2)
     await send(teacher, type="session.end")
+    session = None
     for ws in (teacher, an):
-        assert await next_of(ws, "session.ended") == {
+        message = await next_of(ws, "session.ended")
+        session = session or await sync_to_async(LiveSession.objects.get)(pk=r.session.pk)
+        # Every member is told who ended the class and when, in words (their language).
+        when = timezone.localtime(session.ended_at).strftime("%H:%M")
+        text = message.pop("message")
+        assert message == {
             "type": "session.ended",
             "session": r.session.pk,
+            "at": session.ended_at.isoformat(),
+            "by": r.teacher.display_name,
         }
+        assert r.teacher.display_name in text and when in text
+        if ws is an:
+            assert text == f"{r.teacher.display_name} ended the class at {when}."
         assert await close_code(ws) == 4410
-    session = await sync_to_async(LiveSession.objects.get)(pk=r.session.pk)
     assert session.status == "ended"
     assert not await sync_to_async(AttendanceInterval.objects.filter(left_at__isnull=True).exists)()
     statuses = dict(

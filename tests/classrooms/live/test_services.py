@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from classrooms.live import selectors, services
 from classrooms.models import AttendanceInterval, AttendanceRecord, LiveSession
+from classrooms.timetable import services as timetable
 from demo.live import seed_live_classes
 from tests.clock import WEDNESDAY, at
 from tests.factories import (
@@ -134,7 +135,7 @@ def test_end_closes_intervals_builds_records_and_tells_the_room(
         last_seen_at=at - datetime.timedelta(seconds=15),
     )
     sent = []
-    monkeypatch.setattr(services, "_broadcast_ended", sent.append)
+    monkeypatch.setattr(services, "_broadcast_ended", lambda s, by: sent.append(s.pk))
     with django_capture_on_commit_callbacks(execute=True):
         ended = services.session_end(session=session, by=session.teacher, at=at)
     assert (ended.status, ended.ended_at) == ("ended", at)
@@ -163,7 +164,44 @@ def test_end_broadcasts_session_ended_on_the_channel_layer(django_capture_on_com
     with django_capture_on_commit_callbacks(execute=True):
         services.session_end(session=session, by=session.teacher)
     message = async_to_sync(layer.receive)(channel)
-    assert message == {"type": "session.ended", "session": session.pk}
+    session.refresh_from_db()
+    assert message == {
+        "type": "session.ended",
+        "session": session.pk,
+        "at": session.ended_at.isoformat(),
+        "by": session.teacher.display_name,
+    }
+
+
+def test_a_class_ended_early_does_not_block_a_make_up_session_in_its_slot(time_machine):
+    time_machine.move_to(at(WEDNESDAY, 8, 5), tick=False)
+    assignment = TeachingAssignmentFactory()
+    classroom, subject, teacher = assignment.classroom, assignment.subject, assignment.teacher
+    first = LiveSessionFactory(
+        classroom=classroom,
+        subject=subject,
+        teacher=teacher,
+        starts_at=at(WEDNESDAY, 8, 0),
+        ends_at=at(WEDNESDAY, 8, 45),
+        status="live",
+        started_at=at(WEDNESDAY, 8, 0),
+    )
+    time_machine.move_to(at(WEDNESDAY, 8, 10), tick=False)
+    services.session_end(session=first, by=teacher)  # the network failed: ended early
+
+    def make_up(minute):
+        return services.session_create_one_off(
+            classroom=classroom,
+            subject=subject,
+            teacher=teacher,
+            starts_at=at(WEDNESDAY, 8, minute),
+            duration_minutes=30,
+            by=teacher,
+        )
+
+    with pytest.raises(ValidationError):  # before the early end: still the first class
+        make_up(5)
+    assert make_up(15).ends_at == at(WEDNESDAY, 8, 45)
 
 
 def test_end_refuses_scheduled_sessions_and_outsiders():
@@ -359,3 +397,55 @@ def test_two_workers_ending_at_once_build_the_records_once():
     assert results == ["ended", "ended"]
     assert AttendanceRecord.objects.filter(session=session).count() == 3
     assert AttendanceInterval.objects.filter(session=session, left_at__isnull=True).count() == 0
+
+
+def test_a_teacher_changes_a_sessions_meeting_link_before_it_starts(client):
+    session = LiveSessionFactory()
+    client.force_login(session.teacher)
+    url = f"/sessions/{session.pk}/meeting/"
+    response = client.post(url, {"meeting_url": "  meet.jit.si/lop-9a  "})
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert session.meeting_url == "https://meet.jit.si/lop-9a"  # no https:// needed
+    assert services.session_meeting_url(session) == "https://meet.jit.si/lop-9a"
+
+    response = client.post(url, {"meeting_url": "không phải link"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert "meet.jit.si/lop-9a" in response.context["form"].errors["meeting_url"][0]
+
+    client.force_login(TeacherFactory(school=session.classroom.school))  # not theirs
+    assert client.post(url, {"meeting_url": "meet.jit.si/x"}).status_code == 404
+
+    session.status = "live"
+    session.save()
+    with pytest.raises(ValidationError):
+        services.session_meeting_url_set(
+            session=session, by=session.teacher, meeting_url="https://meet.jit.si/y"
+        )
+
+
+def test_sessions_generated_from_a_slot_use_its_meeting_link(client):
+    assignment = TeachingAssignmentFactory()
+    admin = SchoolAdminFactory(school=assignment.classroom.school)
+    client.force_login(admin)
+    response = client.post(
+        f"/schools/{assignment.classroom.school.pk}/timetable/",
+        {
+            "action": "slot",
+            "classroom": assignment.classroom.pk,
+            "weekday": 2,
+            "period": 1,
+            "starts_at": "07:00",
+            "duration_minutes": 45,
+            "subject": assignment.subject.pk,
+            "teacher": assignment.teacher.pk,
+            "meeting_url": "meet.jit.si/toan-9a",
+        },
+    )
+    assert response.status_code == 302
+    year = assignment.classroom.year
+    assert timetable.sessions_generate(
+        start=year.starts_on, end=year.starts_on + minutes(60 * 24 * 13)
+    )
+    urls = set(LiveSession.objects.values_list("meeting_url", flat=True))
+    assert urls == {"https://meet.jit.si/toan-9a"}
