@@ -9,13 +9,15 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ..org.models import Classroom, Subject
 
 
 class SessionStatus(models.TextChoices):
     SCHEDULED = "scheduled", _("Scheduled")
-    LIVE = "live", _("Live")
+    # With a context: Wagtail's editor says "Live" of a published page, in another sense.
+    LIVE = "live", pgettext_lazy("session status", "Live")
     ENDED = "ended", _("Ended")
     CANCELLED = "cancelled", _("Cancelled")
 

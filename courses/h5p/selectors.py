@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet, TextField
 from django.db.models.functions import Cast
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Role, User
@@ -142,8 +143,6 @@ def package_playable(*, user: User, package: H5PPackage) -> bool:
 def package_playable_get(*, user: User, uuid) -> H5PPackage:
     package = get_object_or_404(H5PPackage, uuid=uuid)
     if not package_playable(user=user, package=package):
-        from django.http import Http404
-
         raise Http404
     return package
 

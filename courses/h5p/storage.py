@@ -15,6 +15,7 @@ halfway, what this import wrote is removed again.
 import hashlib
 import logging
 import os
+import shutil
 import tempfile
 import zipfile
 from dataclasses import dataclass
@@ -86,8 +87,6 @@ def delete_tree(storage: Storage, prefix: str) -> None:
         delete_tree(storage, f"{prefix}/{name}")
     if hasattr(storage, "path"):
         # FileSystemStorage leaves empty folders; remove them so nothing is left on disk.
-        import shutil
-
         try:
             path = storage.path(prefix)
         except NotImplementedError:

@@ -30,27 +30,9 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 FAMILY = {"hocsinh", "phuhuynh"}
 
-# The pages of other briefs that axe still fails, with the fix they need, so that a violation
-# on a page we own never hides behind one of theirs. Each stays xfail(strict=False) until its
-# owner fixes it; the lead removes the entry then.
-_LIVE_TAG = (
-    "UX-A: color-contrast of the live-session tag (`.tag.status-live`, static/css/sessions.css; "
-    "also `.message.success`): --ok #1a7f37 on #e6f4ea is 4.47:1 at 12px. Fix: --ok #177332 in "
-    "static/css/site.css (5.23:1 on #e6f4ea, 5.94:1 on white)."
-)
-KNOWN = {
-    ("hocsinh", "/"): _LIVE_TAG,
-    ("phuhuynh", "/"): _LIVE_TAG,
-    ("giaovien", "/"): _LIVE_TAG,
-    ("bgh", "/"): _LIVE_TAG,
-    ("giaovien", "/admin/pages/{lesson_id}/edit/"): (
-        "UX-B: Wagtail's editor. aria-input-field-name: the rich-text field's contenteditable "
-        "(`.notranslate`, role=textbox) has no accessible name (give it aria-labelledby its "
-        "field label); label-content-name-mismatch: the privacy link "
-        "`a[data-w-tooltip-content-value]` has an aria-label that does not contain its visible "
-        "Vietnamese text (translate both strings alike, or drop the aria-label)."
-    ),
-}
+# Pages axe still fails, each with the fix it needs (xfail, strict=False), so that a violation
+# on one page never hides behind another's. Empty: every page below passes.
+KNOWN: dict[tuple[str, str], str] = {}
 
 PAGES = [
     ("hocsinh", "/"),

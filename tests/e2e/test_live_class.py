@@ -13,7 +13,7 @@ import sqlite3
 
 import pytest
 
-from .helpers import server_now
+from .helpers import server_now, shot
 
 try:
     from playwright.sync_api import expect
@@ -195,6 +195,8 @@ def test_live_class_journey(browser, live_server_e2e):
         expect(binh.locator("#room-chat li .text", has_text="Em chào cô")).to_be_visible()
         # Both stay a few heartbeats before the end.
         teacher.wait_for_timeout(5_000)
+        shot(teacher, "live-room-teacher")
+        shot(an, "live-room-student")
 
         # One tap does not end the class: the first opens a confirmation, which can be
         # dismissed; the class goes on.
@@ -224,6 +226,7 @@ def test_live_class_journey(browser, live_server_e2e):
             expect(row.locator("td.num")).to_have_text("0")  # well under a minute in class
         absent = teacher.locator("tbody tr[id^=student-] .status-absent")
         assert absent.count() >= 1  # the rest of 9A never joined
+        shot(teacher, "live-attendance")
         assert not server.log_tail().count("Traceback"), server.log_tail()
     finally:
         for context in (teacher_ctx, an_ctx, binh_ctx):

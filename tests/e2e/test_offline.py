@@ -19,7 +19,7 @@ try:
 except ImportError:  # conftest.e2e_requirements skips (or, in CI, fails) every test here.
     Page = expect = None
 
-from tests.e2e.helpers import login, logout, server_now
+from tests.e2e.helpers import login, logout, server_now, shot
 
 pytestmark = pytest.mark.e2e
 E2E_WRITES_DATA = True
@@ -103,6 +103,7 @@ def test_saved_lessons_work_offline_and_sync_once_with_their_times(page: Page, l
     page.goto(f"{base}/lessons/")
     saved = page.locator("[data-offline-saved-lesson]")
     expect(saved).to_have_count(2)
+    shot(page, "offline-saved")
     page.goto(f"{base}/")  # the start page's last known copy
     before = server.query(
         "SELECT count(*) FROM courses_xapistatement WHERE user_id = ?", (student,)
@@ -123,6 +124,7 @@ def test_saved_lessons_work_offline_and_sync_once_with_their_times(page: Page, l
     wait_for(lambda: image.evaluate("i => i.complete && i.naturalWidth > 0"), message="image")
     page.locator("form[action$='/complete/'] button").click()
     expect(page.locator("[data-offline-done]")).to_be_visible()
+    shot(page, "offline-lesson")
 
     # The activity plays from the phone and the answer waits in the outbox.
     page.goto(h5p_url)
