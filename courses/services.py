@@ -24,8 +24,10 @@ from wagtail.models import (
 )
 
 from accounts.models import Role, User
+from classrooms.events import announce
 from classrooms.models import Classroom, School
 
+from .events import learning_recorded
 from .models import (
     CoursePage,
     LessonAssignment,
@@ -316,8 +318,17 @@ def progress_open(*, student: User, lesson: LessonPage, at=None) -> LessonProgre
 
 
 def progress_complete(*, student: User, lesson: LessonPage, at=None) -> LessonProgress:
-    progress = progress_open(student=student, lesson=lesson, at=at)
-    if progress.completed_at is None:
-        progress.completed_at = at or timezone.now()
-        progress.save(update_fields=["completed_at"])
+    """Record when a student first completed a lesson. A completion synced later from a phone
+    (courses.offline) with an earlier time than the one stored moves it back: it is the first.
+    The change is announced (courses.events.learning_recorded) in the caller's transaction."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        progress = progress_open(student=student, lesson=lesson, at=at)
+        if progress.completed_at is None or at < progress.completed_at:
+            moved_from = progress.completed_at
+            progress.completed_at = at
+            progress.opened_at = min(progress.opened_at, at)
+            progress.save(update_fields=["completed_at", "opened_at"])
+            announce(learning_recorded, sender=LessonProgress, student_id=student.pk,
+                     lesson_id=lesson.pk, at=at, moved_from=moved_from)  # fmt: skip
     return progress

@@ -10,7 +10,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from classrooms.models import (
@@ -24,6 +25,8 @@ from classrooms.models import (
     Term,
     TimetableSlot,
 )
+from courses.h5p.results import SCORED_VERBS
+from courses.models import LessonProgress, XAPIStatement
 
 SATURDAY, SUNDAY = 5, 6
 ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
@@ -210,3 +213,65 @@ def final_streaks(held: list[dict], absent: dict[int, set[int]]) -> dict[int, in
     for _session, current in streaks(held, absent):  # noqa: B007 - the last value is the answer
         pass
     return current
+
+
+# --- Learned asynchronously ----------------------------------------------------------------
+
+# The work that counts: a lesson's first completion (LessonProgress.completed_at) and an H5P
+# answer (a statement "answered" or "completed", the ones that make an attempt in H5PResult;
+# "attempted" only says the activity was opened). Each is dated when it was done.
+LEARNING_WORK = (
+    (LessonProgress, "student", "completed_at", {}),
+    (XAPIStatement, "user", "occurred_at", {"verb__in": sorted(SCORED_VERBS)}),
+)
+
+
+def _work(model, who: str, when: str, extra: dict, start, end, **enrolment):
+    """The model's work done in [start, end] (school days) by students enrolled as
+    ``enrolment`` says (lookups on the enrolment: classroom_id__in, active), for lessons
+    assigned to that enrolment's class. One filter() call, so that the lesson's class and
+    the enrolment's class are the same join."""
+    first, last = day_bounds(start, end)
+    return model.objects.filter(
+        **{f"{when}__gte": first, f"{when}__lt": last}, **extra,
+        **{f"{who}__enrollments__{k}": v for k, v in enrolment.items()},
+        lesson__assignments__classroom_id=F(f"{who}__enrollments__classroom_id"),
+    )  # fmt: skip
+
+
+def learning_done(
+    classroom_ids: Iterable[int], start: datetime.date, end: datetime.date
+) -> set[tuple[int, datetime.date, int]]:
+    """(classroom_id, date, student_id) where an active student of the class completed a lesson
+    assigned to the class, or answered an H5P activity in one, on that day (school time)."""
+    ids = list(classroom_ids)
+    done = set()
+    if not ids:
+        return done
+    zone = timezone.get_default_timezone()
+    for model, who, when, extra in LEARNING_WORK:
+        done.update(
+            _work(model, who, when, extra, start, end, classroom_id__in=ids, active=True)
+            .annotate(day=TruncDate(when, tzinfo=zone))
+            .values_list(f"{who}__enrollments__classroom_id", "day", f"{who}_id")
+            .distinct()
+        )  # fmt: skip
+    return done
+
+
+def learning_items(
+    *, student_id: int, classroom_ids: Iterable[int], day: datetime.date
+) -> dict[int, int]:
+    """How many pieces of work (``learning_done``'s) a student did on a day for the lessons of
+    each of these classes."""
+    counts: dict[int, int] = defaultdict(int)
+    for model, who, when, extra in LEARNING_WORK:
+        for classroom_id, n in (
+            _work(model, who, when, extra, day, day, classroom_id__in=list(classroom_ids))
+            .filter(**{f"{who}_id": student_id})
+            .values_list(f"{who}__enrollments__classroom_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        ):  # fmt: skip
+            counts[classroom_id] += n
+    return counts

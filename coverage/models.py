@@ -41,6 +41,10 @@ class DailyCoverage(models.Model):
     expected = models.PositiveIntegerField(_("expected attendances"), default=0)
     # Students absent from the last N held sessions of the class, as of the end of the day.
     at_risk = models.PositiveIntegerField(_("students at risk"), default=0)
+    # On a closed class-day, the enrolled students who learned asynchronously that day: a
+    # lesson of the class completed or an H5P activity in one answered, dated when it was done
+    # (late sync included). 0 on a day that is not closed (docs/coverage.md).
+    async_learners = models.PositiveIntegerField(_("students learning asynchronously"), default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -146,6 +150,10 @@ class SchoolDailyCoverage(models.Model):
     sessions_held = models.PositiveIntegerField(_("sessions held"), default=0)
     attendances = models.PositiveIntegerField(_("attendances"), default=0)
     expected = models.PositiveIntegerField(_("expected attendances"), default=0)
+    # Student-days (enrolled students added up over the class-days) and, of them, those who
+    # learned asynchronously.
+    enrolled = models.PositiveIntegerField(_("student-days"), default=0)
+    async_learners = models.PositiveIntegerField(_("students learning asynchronously"), default=0)
 
     class Meta:
         ordering = ["date", "school_id"]

@@ -16,6 +16,8 @@ def report_table(report: dict) -> tuple[list[str], list[list]]:
         _("Level"), _("District") if report["unit"] == "district" else _("School"),
         _("Classes (closed class-days)"), _("Classes taught online"), _("Coverage (%)"),
         _("Students (expected attendances)"), _("Students attending"), _("Participation (%)"),
+        _("Students on closed class-days"), _("Students learning asynchronously"),
+        _("Learned asynchronously (%)"),
     ]  # fmt: skip
     rows = []
     for group in report["groups"]:
@@ -30,6 +32,7 @@ def _figures(row: dict) -> list:
     return [
         row["closed_class_days"], row["taught_closed_class_days"], row["coverage_pct"],
         row["expected_attendances"], row["attendances"], row["participation_pct"],
+        row["closed_student_days"], row["async_learners"], row["async_pct"],
     ]  # fmt: skip
 
 

@@ -188,6 +188,9 @@ _SUMS = {
     "sessions_held": Sum("sessions_held"),
     "attendances": Sum("attendances"),
     "expected_attendances": Sum("expected"),
+    # Learned asynchronously: students × closed class-days, and those of them who learned.
+    "closed_student_days": Sum("enrolled", filter=Q(closed=True)),
+    "async_learners": Sum("async_learners"),
 }
 
 
@@ -203,6 +206,8 @@ def _finish(row: dict) -> dict:
     row["coverage_pct"] = pct(row["taught_closed_class_days"], row["closed_class_days"])
     row["taught_pct"] = pct(row["taught_class_days"], row["class_days"])
     row["participation_pct"] = pct(row["attendances"], row["expected_attendances"])
+    # Beside "taught online", never mixed into it (DESIGN.md "Coverage").
+    row["async_pct"] = pct(row["async_learners"], row["closed_student_days"])
     row.setdefault("at_risk_students", 0)
     row.setdefault("students", 0)
     return row
@@ -309,6 +314,9 @@ def today_figures(*, user: User, filters: CoverageFilters | None = None) -> dict
         "participation_pct": row["participation_pct"],
         "attendances": row["attendances"],
         "expected_attendances": row["expected_attendances"],
+        "closed_student_days": row["closed_student_days"],
+        "async_learners": row["async_learners"],
+        "async_pct": row["async_pct"],
         "at_risk_students": at_risk,
     }
 
@@ -417,6 +425,31 @@ def _class_days(user: User, filters: CoverageFilters, classroom: Classroom) -> l
     )
 
 
+def _async_days(user: User, filters: CoverageFilters, classroom: Classroom) -> dict[int, int]:
+    """Per student of ONE class, the closed class-days of the period on which they learned
+    asynchronously: the rollup's async_learners of that class, per student."""
+    closed = set(
+        _filtered(user, replace(filters, closures_only=True))
+        .filter(classroom_id=classroom.pk)
+        .values_list("date", flat=True)
+    )
+    days = defaultdict(int)
+    if closed:
+        for _classroom_id, day, student_id in definitions.learning_done(
+            [classroom.pk], min(closed), max(closed)
+        ):
+            if day in closed:
+                days[student_id] += 1
+    return days
+
+
+def classroom_figures(*, user: User, filters: CoverageFilters, classroom_id) -> dict:
+    """ONE class's figures over the period (the row its school's page shows for it)."""
+    classroom = coverage_classroom_get(user=user, pk=classroom_id)
+    qs = _filtered(user, filters).filter(classroom_id=classroom.pk)
+    return _finish(qs.aggregate(**_SUMS))
+
+
 def _person_fields(prefix: str) -> list[str]:
     """The values() fields of a related user's name, phone and email."""
     return [f"{prefix}{f}" for f in (*User.NAME_FIELDS, "phone", "email")]
@@ -455,6 +488,7 @@ def student_rows(*, user: User, filters: CoverageFilters, classroom_id) -> list[
     lookback = filters.start - datetime.timedelta(days=definitions.AT_RISK_LOOKBACK_DAYS)
     held = definitions.held_sessions([classroom.pk], lookback, filters.end)
     in_period = [s for s in held if s["date"] in selected_days]
+    learned = _async_days(user, filters, classroom)
     statuses = defaultdict(dict)
     for session_id, student_id, status in AttendanceRecord.objects.filter(
         session_id__in=[s["id"] for s in in_period]
@@ -482,6 +516,7 @@ def student_rows(*, user: User, filters: CoverageFilters, classroom_id) -> list[
                 "attendance_pct": pct(attended, len(mine)),
                 "consecutive_absences": streak.get(student.pk, 0),
                 "at_risk": streak.get(student.pk, 0) >= settings.COVERAGE_AT_RISK_SESSIONS,
+                "async_days": learned.get(student.pk, 0),
                 "guardians": guardians.get(student.pk, []),
             }
         )
@@ -610,6 +645,8 @@ _SCHOOL_DAY_SUMS = {
     "sessions_held": Sum("sessions_held"),
     "attendances": Sum("attendances"),
     "expected_attendances": Sum("expected"),
+    "closed_student_days": Sum("enrolled", filter=Q(closed=True)),
+    "async_learners": Sum("async_learners"),
 }
 
 

@@ -30,6 +30,16 @@ class FiguresSerializer(serializers.Serializer):
     attendances = serializers.IntegerField(help_text="Records present or late, held sessions.")
     expected_attendances = serializers.IntegerField(help_text="Enrolled students × held sessions.")
     participation_pct = serializers.FloatField(allow_null=True)
+    closed_student_days = serializers.IntegerField(
+        help_text="Enrolled students added up over the closed class-days (student-days)."
+    )
+    async_learners = serializers.IntegerField(
+        help_text="Of those student-days, the ones on which the student learned asynchronously "
+        "(completed a lesson of the class or answered an H5P activity in one, that day)."
+    )
+    async_pct = serializers.FloatField(
+        allow_null=True, help_text="async_learners / closed_student_days, in %."
+    )
     students = serializers.IntegerField(help_text="Enrolled students on the last day.")
     at_risk_students = serializers.IntegerField(
         help_text="Students absent from the last N held sessions, on the last day."
@@ -44,6 +54,9 @@ class TodaySerializer(serializers.Serializer):
     participation_pct = serializers.FloatField(allow_null=True)
     attendances = serializers.IntegerField()
     expected_attendances = serializers.IntegerField()
+    closed_student_days = serializers.IntegerField()
+    async_learners = serializers.IntegerField()
+    async_pct = serializers.FloatField(allow_null=True)
     at_risk_students = serializers.IntegerField()
 
 
@@ -98,6 +111,9 @@ class StudentRowSerializer(serializers.Serializer):
     attendance_pct = serializers.FloatField(allow_null=True)
     consecutive_absences = serializers.IntegerField()
     at_risk = serializers.BooleanField()
+    async_days = serializers.IntegerField(
+        help_text="Closed class-days of the period on which the student learned asynchronously."
+    )
     guardians = ContactSerializer(many=True)
 
 

@@ -4,7 +4,8 @@
 classrooms and one bulk upsert, so that rebuilding a day of the whole province or a closure's
 days is cheap. It is called:
 - by coverage.signals, reacting to classrooms' events: a closure declared, edited, ended early
-  or cancelled, a session ended, saved (cancelled, one-off) or a record overridden;
+  or cancelled, a session ended, saved (cancelled, one-off) or a record overridden; and to
+  courses': a student's learning recorded (learned asynchronously on a closed day);
 - by ``rollup_incremental`` (the ``rollup_coverage`` command, run every few minutes) for days
   not yet rolled up (a new school day has no event) and, as a safety net, sessions ended since
   the last run. Dashboards never write: they read the rollup only.
@@ -31,7 +32,8 @@ CHUNK = 400  # classrooms per batch of queries
 ANALYZE_AFTER_ROWS = 10_000  # a full rebuild this big refreshes the planner's statistics
 UPDATE_FIELDS = [
     "district", "school", "level", "grade", "closed", "taught", "sessions_scheduled",
-    "sessions_held", "enrolled", "attendances", "expected", "at_risk", "updated_at",
+    "sessions_held", "enrolled", "attendances", "expected", "at_risk", "async_learners",
+    "updated_at",
 ]  # fmt: skip
 # The stored figures a rebuild compares before it writes a row (updated_at: when they changed).
 COMPARED = [DailyCoverage._meta.get_field(f).attname for f in UPDATE_FIELDS if f != "updated_at"]
@@ -80,6 +82,20 @@ def _lesson_taught_days(classrooms: list[Classroom], start, end, enrolled: dict)
     return taught
 
 
+def _async_learners(classrooms: list[Classroom], closures, start, end) -> dict:
+    """(classroom_id, date) -> students of the class who learned asynchronously that day
+    (definitions.learning_done), for the classes that some closure of the days covers."""
+    closable = [
+        c.pk
+        for c in classrooms
+        if any(definitions.closure_covers(x, c, c.school.district_id) for x in closures)
+    ]
+    learners = defaultdict(int)
+    for classroom_id, day, _student_id in definitions.learning_done(closable, start, end):
+        learners[(classroom_id, day)] += 1
+    return learners
+
+
 def _rollup_chunk(
     classrooms: list[Classroom], days: list[datetime.date], now
 ) -> tuple[list[DailyCoverage], list[AtRiskStudent]]:
@@ -107,6 +123,7 @@ def _rollup_chunk(
     for session in held:
         held_by_class[session["classroom_id"]].append(session)
     lesson_days = _lesson_taught_days(classrooms, start, end, enrolled)
+    learners = _async_learners(classrooms, closures, start, end)
     n = settings.COVERAGE_AT_RISK_SESSIONS
     rows, students_at_risk = [], []
     for classroom in classrooms:
@@ -132,6 +149,11 @@ def _rollup_chunk(
                 continue
             last_school_day, last_at_risk = day, at_risk
             held_n, attended, expected = per_day.get(day, (0, 0, 0))
+            closed = any(
+                c.starts_on <= day <= c.ends_on
+                and definitions.closure_covers(c, classroom, district_id)
+                for c in closures
+            )
             rows.append(
                 DailyCoverage(
                     date=day,
@@ -140,11 +162,7 @@ def _rollup_chunk(
                     classroom_id=classroom.pk,
                     level=classroom.level.value,
                     grade=classroom.grade,
-                    closed=any(
-                        c.starts_on <= day <= c.ends_on
-                        and definitions.closure_covers(c, classroom, district_id)
-                        for c in closures
-                    ),
+                    closed=closed,
                     taught=held_n > 0 or (classroom.pk, day) in lesson_days,
                     sessions_scheduled=scheduled.get((classroom.pk, day), 0),
                     sessions_held=held_n,
@@ -152,6 +170,7 @@ def _rollup_chunk(
                     attendances=attended,
                     expected=expected,
                     at_risk=len(at_risk),
+                    async_learners=learners.get((classroom.pk, day), 0) if closed else 0,
                     updated_at=now,
                 )
             )
@@ -178,6 +197,8 @@ SCHOOL_SUMS = {
     "sessions_held": Sum("sessions_held"),
     "attendances": Sum("attendances"),
     "expected": Sum("expected"),
+    "enrolled": Sum("enrolled"),
+    "async_learners": Sum("async_learners"),
 }
 
 

@@ -34,7 +34,8 @@ def rollup_class_days(class_days: list[list]) -> int:
 
 @task()
 def rollup_classes_on(classroom_ids: list[int], dates: list[str]) -> int:
-    """A closure changed: its classes on its days (and the days it no longer covers)."""
+    """These classes on these days: a closure changed (its days, and those it no longer
+    covers), or a student learned asynchronously on a closed day."""
     return services.rollup(classroom_ids=classroom_ids, dates=_days(dates))
 
 

@@ -19,7 +19,7 @@ from .services import last_rollup_at
 SORTABLE = {
     "name", "coverage_pct", "participation_pct", "closed_class_days", "taught_class_days",
     "sessions_held", "sessions_scheduled", "at_risk_students", "students", "attendance_pct",
-    "consecutive_absences", "grade",
+    "consecutive_absences", "grade", "async_pct", "async_days",
 }  # fmt: skip
 
 
@@ -103,10 +103,10 @@ def dashboard(request):
     return render(request, "coverage/dashboard.html", context)
 
 
-def _drilldown(request, level: str, obj, rows, series=None, **filter_choices):
+def _drilldown(request, level: str, obj, rows, series=None, **extra):
     """One drill-down level: its sortable table and, above the class level, its chart."""
     rows, sort = sort_rows(rows, request.GET.get("sort"))
-    context = _context(request, rows=rows, level=level, sort=sort, **filter_choices, **{level: obj})
+    context = _context(request, rows=rows, level=level, sort=sort, **extra, **{level: obj})
     if series is not None:
         context.update(_series_context(series))
     return render(request, f"coverage/{level}.html", context)
@@ -153,6 +153,7 @@ def classroom(request, pk: int):
         selectors.student_rows(user=user, filters=filters, classroom_id=pk),
         levels=[],
         grades=[],
+        figures=selectors.classroom_figures(user=user, filters=filters, classroom_id=pk),
     )
 
 

@@ -14,9 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from classrooms.events import announce
 from classrooms.live.room import teachers_group
 from classrooms.models import LiveSession, SessionStatus
 
+from ..events import learning_recorded
 from ..models import H5PPackage, H5PResult, H5PUserData, LessonPage, XAPIStatement
 from ..services import progress_complete
 from .selectors import requirements_in
@@ -95,6 +97,10 @@ def xapi_record(
         statement_id=statement_id,
         occurred_at=occurred_at,
     )
+    if verb in SCORED_VERBS and user.role == Role.STUDENT:
+        # An answer is learning done, whenever it arrives (coverage counts it on this day).
+        announce(learning_recorded, sender=XAPIStatement, student_id=user.pk,
+                 lesson_id=lesson.pk, at=occurred_at)  # fmt: skip
     score = _score(statement) if verb in SCORED_VERBS else None
     if score is None or user.role != Role.STUDENT:
         return None

@@ -13,6 +13,12 @@ Sessions (08:00–08:45), statuses of students 1–4:
     6A  no session; a lesson due Wednesday opened by 2 of 4 students (taught by the lesson rule)
     10A Thu went live for 45 minutes, nobody joined (not held)
     10B nothing
+Learned asynchronously (all synced on Thursday afternoon, dated when done):
+    9B  a review lesson with no due date and an H5P activity: HS1 answered it Wed 20:15 and
+        completed the lesson Wed 20:20 (one student that day); HS4 completed it Thu 09:00;
+        HS2 only opened the activity Tue ("attempted"); HS3 answered it Mon (not closed);
+        9A HS1 answered it Wed (a student of another class)
+    6A  the Wednesday lesson: HS1 completed it Wed 10:00, HS2 Thu 08:00
 """
 
 import datetime
@@ -23,7 +29,7 @@ from django.utils import timezone
 from accounts.models import Role
 from classrooms.models import AttendanceRecord, Closure, LiveSession
 from courses import services as course_services
-from courses.models import LessonAssignment, LessonProgress
+from courses.models import H5PPackage, LessonAssignment, LessonProgress, XAPIStatement
 from tests.courses.conftest import add_course, add_lesson
 from tests.factories import (
     ClassroomFactory,
@@ -129,14 +135,44 @@ def build() -> Fixture:
     course = add_course(course_services.school_index_ensure(s2), SubjectFactory(), grade=6)
     lesson = add_lesson(course, "Bài 1")
     LessonAssignment.objects.create(lesson=lesson, classroom=a6, due_at=at(WED, 17))
-    for student in students["6A"][:2]:
-        LessonProgress.objects.create(student=student, lesson=lesson, opened_at=at(WED, 9))
+    for student, done in zip(students["6A"][:2], (at(WED, 10), at(THU, 8)), strict=True):
+        LessonProgress.objects.create(
+            student=student, lesson=lesson, opened_at=at(WED, 9), completed_at=done
+        )
+    learned_asynchronously(s1, b9, students)
     return Fixture(
         d1, d2, s1, s2, s3, classes, students, by,
         DistrictOfficerFactory(district=d1, role=Role.DISTRICT_OFFICER),
         DistrictOfficerFactory(district=d2),
         SchoolAdminFactory(school=s1, phone="0233111222"),
     )  # fmt: skip
+
+
+def learned_asynchronously(school, classroom, students):
+    """9B's review lesson, done on phones and synced on Thursday (see the module's text)."""
+    course = add_course(course_services.school_index_ensure(school), SubjectFactory(), grade=9)
+    review = add_lesson(course, "Ôn tập chương 1")
+    LessonAssignment.objects.create(lesson=review, classroom=classroom)  # no due date
+    package = H5PPackage.objects.create(
+        title="Đúng hay sai", main_library="H5P.TrueFalse-1.6", folder="h5p/fixture", school=school
+    )
+    b9 = students["9B"]
+
+    def answer(student, when, verb="answered"):
+        XAPIStatement.objects.create(
+            raw={}, verb=verb, user=student, package=package, lesson=review, occurred_at=when
+        )
+
+    answer(b9[0], at(WED, 20, 15))
+    LessonProgress.objects.create(
+        student=b9[0], lesson=review, opened_at=at(WED, 20), completed_at=at(WED, 20, 20)
+    )
+    LessonProgress.objects.create(
+        student=b9[3], lesson=review, opened_at=at(THU, 8, 30), completed_at=at(THU, 9)
+    )
+    answer(b9[1], at(TUE, 9), verb="attempted")
+    answer(b9[2], at(MON, 15))
+    answer(students["9A"][0], at(WED, 10))
 
 
 PERIOD = {"start": MON.isoformat(), "end": THU.isoformat()}

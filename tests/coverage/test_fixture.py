@@ -107,6 +107,8 @@ def test_dashboard_shows_the_same_numbers(client, fx):
     assert "5 of 10 closed class-days taught online" in page and "50.0%" in page
     assert "12 of 16 expected attendances" in page and "75.0%" in page
     assert "55.6%" in page and "9A HS4" in page
+    assert "Learned asynchronously: 4 of 40 student-days of closed class-days" in page
+    assert "(10.0%)" in page and "11.1%" in page  # D1's row
     school = client.get(f"/coverage/schools/{fx.s1.pk}/", PERIOD, HTTP_ACCEPT_LANGUAGE="en")
     assert "66.7%" in school.content.decode() and "3 / 3" in school.content.decode()
 
@@ -123,10 +125,16 @@ def test_xlsx_shows_the_same_numbers(client, fx, django_capture_on_commit_callba
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
     thcs = [r for r in rows if r[1] == "D1"][0]
-    assert thcs[2:] == [9, 5, 55.6, 16, 12, 75.0]
+    assert thcs[2:] == [9, 5, 55.6, 16, 12, 75.0, 36, 4, 11.1]
     thpt = [r for r in rows if r[1] == "D2"][0]
-    assert thpt[2:] == [1, 0, 0.0, 0, 0, None]
-    assert rows[-1][1:] == ["Total", 10, 5, 50.0, 16, 12, 75.0]
+    assert thpt[2:] == [1, 0, 0.0, 0, 0, None, 4, 0, 0.0]
+    assert rows[-1][1:] == ["Total", 10, 5, 50.0, 16, 12, 75.0, 40, 4, 10.0]
+    header = [c.value for c in sheet[1]]
+    assert header[-3:] == [
+        "Students on closed class-days",
+        "Students learning asynchronously",
+        "Learned asynchronously (%)",
+    ]
 
 
 def test_api_shows_the_same_numbers(client, fx):
@@ -140,6 +148,20 @@ def test_api_shows_the_same_numbers(client, fx):
     ) == (12, 16, 75.0)
     districts = client.get("/api/v1/coverage/districts/", PERIOD).json()["results"]
     assert {d["name"]: d["coverage_pct"] for d in districts} == {"D1": 55.6, "D2": 0.0}
+    assert (summary["async_learners"], summary["closed_student_days"], summary["async_pct"]) == (
+        4,
+        40,
+        10.0,
+    )
+    assert summary["today"]["async_learners"] == 2
+    assert {d["name"]: d["async_pct"] for d in districts} == {"D1": 11.1, "D2": 0.0}
+    classes = client.get(f"/api/v1/coverage/schools/{fx.s1.pk}/classes/", PERIOD).json()
+    assert {c["name"]: c["async_learners"] for c in classes["results"]} == {"9A": 0, "9B": 2}
+    b9 = fx.classes["9B"].pk
+    students = client.get(f"/api/v1/coverage/classes/{b9}/students/", PERIOD).json()
+    assert [s["async_days"] for s in students["results"]] == [1, 0, 0, 1]
+    daily = client.get("/api/v1/coverage/daily/", PERIOD).json()["results"]
+    assert [d["async_learners"] for d in daily] == [0, 2, 2]  # Tue, Wed, Thu (closed days)
 
 
 def test_district_officer_scope(client, fx):
@@ -255,3 +277,52 @@ def test_the_start_dashboard_rows_are_the_drill_down_rows(fx, extra):
             assert {k: v for k, v in got.items() if k != "classes"} == {
                 k: v for k, v in want.items() if k != "classes"
             }
+
+
+def test_learned_asynchronously(fx):
+    # docs/coverage.md "Learned asynchronously": 4 of 40 student-days of closed class-days.
+    from coverage.models import DailyCoverage
+
+    rows = {
+        (r.classroom.name, r.date.isoformat()): r.async_learners
+        for r in DailyCoverage.objects.filter(async_learners__gt=0).select_related("classroom")
+    }
+    assert rows == {
+        ("9B", "2026-11-25"): 1,  # HS1 answered and completed Wednesday evening: once
+        ("9B", "2026-11-26"): 1,
+        ("6A", "2026-11-25"): 1,
+        ("6A", "2026-11-26"): 1,
+    }
+    user, f = fx.province, closed_filters()
+    s = selectors.coverage_summary(user=user, filters=f)
+    assert (s["async_learners"], s["closed_student_days"], s["async_pct"]) == (4, 40, 10.0)
+    assert (s["today"]["async_learners"], s["today"]["async_pct"]) == (2, 12.5)
+    everything = selectors.coverage_summary(user=user, filters=closed_filters(days="all"))
+    assert (everything["async_learners"], everything["async_pct"]) == (4, 10.0)
+    # Beside "taught online", never mixed into it.
+    assert (s["taught_closed_class_days"], s["coverage_pct"]) == (5, 50.0)
+    districts = {r["name"]: r for r in selectors.district_rows(user=user, filters=f)}
+    figures = [
+        (d["async_learners"], d["closed_student_days"], d["async_pct"]) for d in districts.values()
+    ]
+    assert figures == [(4, 36, 11.1), (0, 4, 0.0)]
+    schools = {r["name"]: r["async_pct"] for r in selectors.school_rows(user=user, filters=f)}
+    assert schools == {"S1": 8.3, "S2": 16.7, "S3": 0.0}
+    classes = {r["name"]: r for r in selectors.class_rows(user=user, filters=f, school_id=fx.s1.pk)}
+    assert (classes["9A"]["async_pct"], classes["9B"]["async_pct"]) == (0.0, 16.7)
+    students = selectors.student_rows(user=user, filters=f, classroom_id=fx.classes["9B"].pk)
+    assert [r["async_days"] for r in students] == [1, 0, 0, 1]
+
+
+def test_the_pages_show_learning_asynchronously_in_vietnamese(client, fx):
+    client.force_login(fx.province)
+    client.cookies["django_language"] = "vi"
+    page = client.get("/coverage/", PERIOD).content.decode()
+    assert "Học không đồng bộ: 4/40 lượt học sinh" in page
+    school = client.get(f"/coverage/schools/{fx.s1.pk}/", PERIOD).content.decode()
+    assert "Học không đồng bộ" in school
+    assert '16,7% <span class="sub">(2/12)</span>' in school  # 9B: 2 of 12 student-days
+    klass = client.get(f"/coverage/classes/{fx.classes['9B'].pk}/", PERIOD).content.decode()
+    assert "Số ngày học không đồng bộ" in klass and "2/12 lượt học sinh" in klass
+    printed = client.get("/coverage/report/", PERIOD).content.decode()
+    assert "Tỉ lệ học không đồng bộ (%)" in printed and '<td class="num">10,0</td>' in printed

@@ -284,11 +284,12 @@ def check_report(path, classes: dict[str, dict[str, int]]) -> None:
     sheet = load_workbook(path).active
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
     header, body = rows[0], rows[1:]
-    assert len(header) == 8 and all(header), header
+    assert len(header) == 11 and all(header), header
     by_name = {r[1]: r for r in body}
     nguyen_trai, dong_ha = (by_name[s] for s in CLOSED_SCHOOLS)
     n1, n2 = (len(classes[s]) for s in CLOSED_SCHOOLS)
-    # Level, school, closed classes, taught, coverage %, expected, attending, participation %.
+    # Level, school, closed classes, taught, coverage %, expected, attending, participation %,
+    # then student-days of the closed classes, those who learned asynchronously, and their %.
     assert nguyen_trai[2:5] == [n1, 1, round(100 / n1, 1)], nguyen_trai
     assert dong_ha[2:5] == [n2, 0, 0.0], dong_ha
     assert nguyen_trai[5] >= 30 and nguyen_trai[6] == 1, nguyen_trai  # 9A's students; 1 came
