@@ -56,12 +56,17 @@ class Job(models.Model):
     )
     done = models.PositiveIntegerField(_("done"), default=0)
     total = models.PositiveIntegerField(_("total"), default=0)
-    # Shown to the owner when the job failed (Vietnamese, no internals); the traceback is the
-    # task's, on the status page.
+    # What the work is doing now ("Checking the files: 120 of 480"), in the owner's language,
+    # shown under the bar while it runs.
+    stage = models.CharField(_("stage"), max_length=255, blank=True)
+    # Shown to the owner when the job ended: why it failed (Vietnamese, no internals; the
+    # traceback is the task's, on the status page), or what was done.
     message = models.TextField(_("message"), blank=True)
     result = models.BinaryField(_("result"), null=True, editable=False)
     result_name = models.CharField(_("file name"), max_length=255, blank=True)
     result_type = models.CharField(_("file type"), max_length=127, blank=True)
+    # Where the result is when it is not a file (an imported package in its list).
+    result_url = models.CharField(_("result link"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 

@@ -79,6 +79,8 @@ def job_state(job: Job) -> dict:
         "done": job.done,
         "total": job.total,
         "percent": job.percent,
+        "stage": job.stage,
         "message": job.message,
         "has_result": bool(job.result_name),
+        "result_url": job.result_url,
     }

@@ -49,19 +49,34 @@ class JobRun:
     def __init__(self, job: Job):
         self.job = job
 
-    def progress(self, done: int, total: int | None = None) -> None:
+    def progress(self, done: int, total: int | None = None, *, stage: str | None = None) -> None:
         fields = {"done": done}
         if total is not None:
             fields["total"] = total
+        if stage is not None:
+            fields["stage"] = str(stage)[:255]
         Job.objects.filter(pk=self.job.pk).update(**fields)
 
-    def finish(self, content: bytes = b"", *, name: str = "", content_type: str = "") -> None:
+    def finish(
+        self,
+        content: bytes = b"",
+        *,
+        name: str = "",
+        content_type: str = "",
+        message: str = "",
+        url: str = "",
+    ) -> None:
+        """Done: with a file to download (`content`, `name`), or a `message` and a link to the
+        result (`url`) when the result lives elsewhere on the site."""
         Job.objects.filter(pk=self.job.pk).update(
             status=Job.Status.DONE,
             done=models.F("total"),
+            stage="",
+            message=str(message),
             result=content or None,
             result_name=name,
             result_type=content_type,
+            result_url=url,
             finished_at=timezone.now(),
         )
 
@@ -76,11 +91,12 @@ def job_running(job_id):
         yield JobRun(job)
     except JobRefused as refusal:
         Job.objects.filter(pk=job.pk).update(
-            status=Job.Status.FAILED, message=str(refusal), finished_at=timezone.now()
+            status=Job.Status.FAILED, stage="", message=str(refusal), finished_at=timezone.now()
         )
     except Exception:
         Job.objects.filter(pk=job.pk).update(
             status=Job.Status.FAILED,
+            stage="",
             message=_("Something went wrong. The administrators have been told; try again later."),
             finished_at=timezone.now(),
         )

@@ -6,10 +6,11 @@ classes, notices and e-mails for CLOSURE_FANOUT_CHUNK_PEOPLE people) once, and q
 
 Every step can run again after a worker is killed: sessions are generated only where missing,
 a notice is unique per person and key, an e-mail row per change and person, a chunk is marked
-done in the transaction that does its work, and e-mails carry a Message-ID made of the change
-and the person, so a message handed to the mail server twice (a worker killed between sending
-and recording it) is one message to every mail system. A failed e-mail is retried with backoff
-(jobs.queue.retry) and finally shown as failed on the closure page.
+done in the transaction that does its work, an e-mail is sent by the one worker that holds its
+row's lock (a chunk's e-mails queued twice run in two workers), and e-mails carry a Message-ID
+made of the change and the person, so a message handed to the mail server twice (a worker
+killed between sending and recording it) is one message to every mail system. A failed e-mail
+is retried with backoff (jobs.queue.retry) and finally shown as failed on the closure page.
 """
 
 import datetime
@@ -227,16 +228,30 @@ def message_id(change_id: int, user_id: int) -> str:
     return f"<closure-change-{change_id}-user-{user_id}@{domain}>"
 
 
+def _claim_pending_email(change_id: int, chunk: int, after: int) -> ClosureEmail | None:
+    """The chunk's next pending e-mail that no other worker holds, locked by this transaction:
+    a chunk queued twice runs in two workers, and each e-mail is sent by one of them. PostgreSQL
+    skips the rows another worker has locked; SQLite takes its one write lock when the
+    transaction starts (IMMEDIATE), so the second worker waits and then sees the row sent."""
+    return (
+        ClosureEmail.objects.select_for_update(skip_locked=True)
+        .filter(change_id=change_id, chunk=chunk, status=ClosureEmail.Status.PENDING, pk__gt=after)
+        .order_by("pk")
+        .first()
+    )
+
+
 @task()
 def closure_emails_send(change_id: int, chunk: int, *, attempt: int = 0) -> int:
-    """Send the chunk's e-mails that are not sent yet, over one connection."""
+    """Send the chunk's e-mails that are not sent yet, over one connection; each one is claimed
+    (row lock) and recorded in its own transaction."""
     change = ClosureChange.objects.select_related("closure").get(pk=change_id)
     with translation.override(settings.LANGUAGE_CODE):
         text = notice_text(change)
         subject = _("HọcTiếp: classes study online")
     rows = ClosureEmail.objects.filter(
         change_id=change_id, chunk=chunk, status=ClosureEmail.Status.PENDING
-    ).order_by("pk")
+    )
     sent = failed = 0
     connection = get_connection()
     try:
@@ -246,23 +261,27 @@ def closure_emails_send(change_id: int, chunk: int, *, attempt: int = 0) -> int:
         failed = rows.count()
     else:
         try:
-            for row in rows:
-                message = EmailMessage(
-                    subject, text, to=[row.address], connection=connection,
-                    headers={"Message-ID": message_id(change_id, row.user_id)},
-                )  # fmt: skip
-                try:
-                    message.send()
-                except Exception as error:  # noqa: BLE001 - one address refused, go on
-                    ClosureEmail.objects.filter(pk=row.pk).update(
-                        attempts=F("attempts") + 1, error=str(error)[:300]
-                    )
-                    failed += 1
-                else:
-                    ClosureEmail.objects.filter(pk=row.pk).update(
-                        status=ClosureEmail.Status.SENT, attempts=F("attempts") + 1, error=""
-                    )
-                    sent += 1
+            last = 0
+            while True:
+                with transaction.atomic():
+                    row = _claim_pending_email(change_id, chunk, last)
+                    if row is None:
+                        break
+                    last = row.pk
+                    message = EmailMessage(
+                        subject, text, to=[row.address], connection=connection,
+                        headers={"Message-ID": message_id(change_id, row.user_id)},
+                    )  # fmt: skip
+                    try:
+                        message.send()
+                    except Exception as error:  # noqa: BLE001 - one address refused, go on
+                        row.error = str(error)[:300]
+                        failed += 1
+                    else:
+                        row.status, row.error = ClosureEmail.Status.SENT, ""
+                        sent += 1
+                    row.attempts += 1
+                    row.save(update_fields=["status", "attempts", "error", "updated_at"])
         finally:
             connection.close()
     if failed and not retry(closure_emails_send, change_id, chunk, attempt=attempt):

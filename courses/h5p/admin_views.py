@@ -1,4 +1,5 @@
-"""The Wagtail admin page "Hoạt động H5P": list, upload (validated) and delete packages."""
+"""The Wagtail admin page "Hoạt động H5P": list, upload (imported by a worker, followed on its
+job page) and delete packages."""
 
 from django import forms
 from django.contrib import messages
@@ -13,7 +14,8 @@ from lms.access import has_role
 from lms.roles import STAFF_ROLES
 
 from . import selectors
-from .storage import PackageRejected, package_delete, package_import
+from .storage import PackageRejected, package_delete
+from .tasks import package_upload_start
 
 
 def may_manage(user) -> bool:
@@ -76,10 +78,9 @@ def index(request):
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                outcome = package_import(
-                    source=upload,
-                    filename=upload.name,
-                    title=form.cleaned_data["title"],
+                job = package_upload_start(
+                    upload=upload,
+                    package_title=form.cleaned_data["title"],
                     school=form.destination(),
                     uploaded_by=user,
                 )
@@ -90,12 +91,8 @@ def index(request):
                     _("“%(name)s” was refused; nothing was saved.") % {"name": upload.name},
                 )
             else:
-                messages.success(
-                    request,
-                    _("“%(title)s” is ready. Add it to a lesson with the “H5P activity” block.")
-                    % {"title": outcome.package.title},
-                )
-                return redirect("h5p_admin:index")
+                # A worker validates, scans and stores it; its page shows how far it got.
+                return redirect("jobs:job", pk=job.pk)
     packages = list(selectors.package_list(user=user).prefetch_related("libraries"))
     for package in packages:
         package.can_delete = selectors.package_can_delete(user=user, package=package)
@@ -103,7 +100,14 @@ def index(request):
     context["breadcrumbs_items"] = context["breadcrumbs_items"][:1] + [
         {"url": "", "label": _("H5P activities")}
     ]
-    context.update({"packages": packages, "form": form, "problems": problems})
+    context.update(
+        {
+            "packages": packages,
+            "form": form,
+            "problems": problems,
+            "imports": selectors.package_imports_recent(user=user),
+        }
+    )
     return TemplateResponse(request, "courses/h5p/admin_index.html", context)
 
 

@@ -6,16 +6,19 @@
   staff may play the packages they manage.
 """
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from accounts.models import Role, User
 from classrooms.models import Classroom, Enrollment
 from classrooms.org.selectors import classroom_list
+from jobs.models import Job
 from lms.access import has_role, scoped
 from lms.collation import vi_order
 from lms.roles import SCHOOL_STAFF_ROLES, STAFF_ROLES
@@ -24,6 +27,7 @@ from ..blocks import PASSED
 from ..models import H5PPackage, H5PResult, LessonAssignment, LessonPage
 from ..selectors import lesson_file_readable, lesson_list
 from ..services import LIBRARY_GROUP
+from .storage import IMPORT_JOB_KIND
 
 
 def package_list(*, user: User) -> QuerySet[H5PPackage]:
@@ -38,6 +42,16 @@ def package_list(*, user: User) -> QuerySet[H5PPackage]:
             Role.DISTRICT_OFFICER: lambda: library | Q(school__district_id=user.district_id),
         },
     )
+
+
+def package_imports_recent(*, user: User, limit: int = 10) -> list[Job]:
+    """The user's own uploads of the last day, each with its job (waiting, running, done or
+    refused), so that one who closed the job page finds it again."""
+    since = timezone.now() - datetime.timedelta(days=1)
+    jobs = Job.objects.defer("result").filter(
+        owner=user, kind=IMPORT_JOB_KIND, created_at__gte=since
+    )
+    return list(jobs.order_by("-created_at")[:limit])
 
 
 def package_get(*, user: User, pk) -> H5PPackage:

@@ -9,7 +9,8 @@ Layout in the default storage (docs/h5p.md):
 A package is validated completely before anything is written, so a refused package leaves
 nothing behind. A library already installed at the same or a newer patch is not written again;
 a newer patch replaces the older files for every package, as H5P core does. If writing fails
-halfway, what this import wrote is removed again.
+halfway, what this import wrote is removed again and an upgraded library's older files (set
+aside until the import commits) are put back.
 """
 
 import hashlib
@@ -18,6 +19,7 @@ import os
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -26,7 +28,7 @@ from django.core.files import File
 from django.core.files.storage import Storage, default_storage
 from django.db import transaction
 
-from lms.uploads import scan_file
+from lms.uploads import scan_enabled, scan_file
 
 from ..models import H5PLibrary, H5PPackage
 from .validator import MB, H5PValidator, LibraryInfo, Problem, ValidationResult, iter_member
@@ -35,6 +37,11 @@ logger = logging.getLogger(__name__)
 
 ROOT = "h5p"
 LIBRARIES = f"{ROOT}/libraries"
+# Uploads waiting for their worker, and older library patches set aside during an upgrade:
+# never served (the H5P views serve package and library folders only).
+STAGING = f"{ROOT}/uploads"
+# The jobs.Job kind of an upload imported by a worker (courses.h5p.tasks).
+IMPORT_JOB_KIND = "h5p_import"
 # Members above this size spill from memory to a temporary file while being copied.
 SPOOL_SIZE = 1 * MB
 
@@ -45,6 +52,14 @@ class PackageRejected(Exception):
     def __init__(self, result: ValidationResult):
         super().__init__("; ".join(problem.message for problem in result.errors))
         self.result = result
+
+
+# The steps of an import, as `package_import` reports them to `progress(step, done, total)`.
+CHECKING = "checking"  # reading every file back (done, total: files)
+SCANNING = "scanning"  # the virus scanner reads the package
+EXTRACTING = "extracting"  # writing content and new libraries to storage (done, total: files)
+SAVING = "saving"  # the package and its libraries in the database
+Progress = Callable[[str, int, int], None]
 
 
 @dataclass
@@ -95,17 +110,54 @@ def delete_tree(storage: Storage, prefix: str) -> None:
             shutil.rmtree(path, ignore_errors=True)
 
 
+def _save_as(storage: Storage, target: str, content: File) -> None:
+    if storage.exists(target):
+        storage.delete(target)
+    saved = storage.save(target, content)
+    if saved != target:  # a storage that renamed it would break the player's paths
+        storage.delete(saved)
+        raise OSError(f"storage saved {target} as {saved}")
+
+
+def copy_tree(storage: Storage, source: str, target: str) -> None:
+    """Copy every file below `source` to `target` (the storage API has no move)."""
+    try:
+        directories, files = storage.listdir(source)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    for name in files:
+        with storage.open(f"{source}/{name}", "rb") as handle:
+            _save_as(storage, f"{target}/{name}", File(handle, name=name))
+    for name in directories:
+        copy_tree(storage, f"{source}/{name}", f"{target}/{name}")
+
+
+def set_aside_folder(package_uuid) -> str:
+    """Where an import keeps the older patches of the libraries it upgrades until it commits."""
+    return f"{STAGING}/replaced-{package_uuid}"
+
+
+def _set_aside(storage: Storage, folder: str, aside: str) -> None:
+    """Keep a library's installed files at `aside`, unless a killed run of this import already
+    did (then `aside` holds the originals and the library folder may be half-written)."""
+    if not _holds_files(storage, aside):
+        copy_tree(storage, library_folder(folder), aside)
+
+
+def _holds_files(storage: Storage, prefix: str) -> bool:
+    try:
+        directories, files = storage.listdir(prefix)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    return bool(files) or any(_holds_files(storage, f"{prefix}/{name}") for name in directories)
+
+
 def _copy_member(zf, info, target: str, storage: Storage, limit: int) -> None:
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_SIZE) as buffer:
         for chunk in iter_member(zf, info, limit):
             buffer.write(chunk)
         buffer.seek(0)
-        if storage.exists(target):
-            storage.delete(target)
-        saved = storage.save(target, File(buffer, name=target.rsplit("/", 1)[-1]))
-    if saved != target:  # a storage that renamed it would break the player's paths
-        storage.delete(saved)
-        raise OSError(f"storage saved {target} as {saved}")
+        _save_as(storage, target, File(buffer, name=target.rsplit("/", 1)[-1]))
 
 
 def _libraries_to_write(result: ValidationResult) -> dict[str, LibraryInfo]:
@@ -118,6 +170,17 @@ def _libraries_to_write(result: ValidationResult) -> dict[str, LibraryInfo]:
         for folder, info in result.libraries.items()
         if folder not in installed or info.patch > installed[folder]
     }
+
+
+def _target(name: str, folder: str, to_write) -> str | None:
+    """Where a package member goes in storage; None for a library installed at this or a
+    newer patch already."""
+    top = name.split("/", 1)[0]
+    if name == "h5p.json" or top == "content":
+        return f"{folder}/{name}"
+    if top in to_write:
+        return f"{LIBRARIES}/{name}"
+    return None
 
 
 def _dependencies(data: dict) -> list[tuple[str, int, int]]:
@@ -174,14 +237,27 @@ def package_import(
     school=None,
     uploaded_by=None,
     storage: Storage | None = None,
+    package_uuid=None,
+    progress: Progress | None = None,
 ) -> ImportOutcome:
     """Validate and store a package; raise PackageRejected (nothing written) when invalid.
 
-    `source` is a path or a seekable binary file object.
+    `source` is a path or a seekable binary file object. The upload page's worker task and
+    `manage.py import_h5p` both import through here. `package_uuid` names the package (a task
+    run again after its worker was killed passes the same one, and what the killed run wrote
+    is replaced); `progress(step, done, total)` hears each step (CHECKING … SAVING).
     """
     storage = storage or default_storage
-    result = validator().validate(source, filename, installed_libraries())
+    report = progress or (lambda step, done, total: None)
+    result = validator().validate(
+        source,
+        filename,
+        installed_libraries(),
+        progress=lambda done, total: report(CHECKING, done, total),
+    )
     if result.ok:
+        if scan_enabled():
+            report(SCANNING, 0, 0)
         _scan(source, filename, result)  # only once the archive is known to unpack safely
     if not result.ok:
         raise PackageRejected(result)
@@ -193,27 +269,38 @@ def package_import(
         uploaded_by=uploaded_by,
         h5p_json=result.h5p_json,
     )
+    if package_uuid is not None:
+        package.uuid = package_uuid
     package.folder = package_folder(package.uuid)
     to_write = _libraries_to_write(result)
     limit = settings.H5P_MAX_FILE_SIZE_MB * MB
     if hasattr(source, "seek"):
         source.seek(0)
     written_folders = [package.folder]
+    # Installed libraries this import brings a newer patch of: their files are set aside until
+    # the import commits, and put back if it fails, so the packages using them still play.
+    upgraded = set(H5PLibrary.objects.filter(folder__in=to_write).values_list("folder", flat=True))
+    aside = set_aside_folder(package.uuid)
+    copies = [
+        (name, target)
+        for name in result.files
+        if (target := _target(name, package.folder, to_write)) is not None
+    ]
     try:
+        if package_uuid is not None:
+            delete_tree(storage, package.folder)  # what a killed run of this import left
         with zipfile.ZipFile(source) as zf:
-            for name in result.files:
+            for done, (name, target) in enumerate(copies):
+                report(EXTRACTING, done, len(copies))
                 top = name.split("/", 1)[0]
-                if name == "h5p.json" or top == "content":
-                    target = f"{package.folder}/{name}"
-                elif top in to_write:
-                    target = f"{LIBRARIES}/{name}"
-                else:
-                    continue  # a library already installed at this or a newer patch
                 if top in to_write and library_folder(top) not in written_folders:
+                    if top in upgraded:
+                        _set_aside(storage, top, f"{aside}/{top}")
                     # A newer patch: the old files go, so none of them lingers.
                     delete_tree(storage, library_folder(top))
                     written_folders.append(library_folder(top))
                 _copy_member(zf, zf.getinfo(name), target, storage, limit)
+        report(SAVING, 0, 1)
         with transaction.atomic():
             for folder, info in to_write.items():
                 H5PLibrary.objects.update_or_create(
@@ -230,15 +317,21 @@ def package_import(
             package.save()
             package.libraries.set(_used_libraries(result.h5p_json, set(result.libraries)))
     except BaseException:
-        # Leave nothing behind: the package's folder and the libraries this import wrote.
-        # (An upgraded library's older files are gone already; the library row still names the
-        # old patch, so the next import of either version writes it again.)
+        # Leave nothing behind: the package's folder and the libraries this import wrote, with
+        # the older patch of an upgraded library back in place (its row still names it).
         for folder in written_folders:
             delete_tree(storage, folder)
+        for folder in upgraded:
+            copy_tree(storage, f"{aside}/{folder}", library_folder(folder))
+        if upgraded:
+            delete_tree(storage, aside)
+        new_folders = [f.rsplit("/", 1)[-1] for f in written_folders[1:]]
         H5PLibrary.objects.filter(
-            folder__in=[f.rsplit("/", 1)[-1] for f in written_folders[1:]], packages__isnull=True
+            folder__in=[f for f in new_folders if f not in upgraded], packages__isnull=True
         ).delete()
         raise
+    if upgraded:
+        delete_tree(storage, aside)
     return ImportOutcome(package, result, sorted(to_write))
 
 

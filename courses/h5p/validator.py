@@ -39,7 +39,7 @@ import stat
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
@@ -329,14 +329,27 @@ class H5PValidator:
         source: str | BinaryIO,
         filename: str,
         installed: set[tuple[str, int, int]] = frozenset(),
+        *,
+        progress: Callable[[int, int], None] | None = None,
     ) -> ValidationResult:
         """Check the package `source` (a path or a binary file object) uploaded as `filename`.
 
         `installed` holds (machineName, major, minor) of the libraries already on the site;
-        they satisfy dependencies that the package does not carry.
+        they satisfy dependencies that the package does not carry. `progress(done, total)` is
+        called after each member is read back.
         """
-        check = _PackageCheck(self, filename, installed)
+        check = _PackageCheck(self, filename, installed, progress)
         check.run(source)
+        check.result.ok = not check.result.errors
+        return check.result
+
+    def check_archive(self, source: str | BinaryIO, filename: str) -> ValidationResult:
+        """Only the first phase: the name and the ZIP's central directory (paths, sizes,
+        compression ratio, file count, required files). Nothing is decompressed, so it answers
+        at once for a large package; an upload view refuses on it before storing the file, and
+        `validate` checks it all again."""
+        check = _PackageCheck(self, filename, frozenset())
+        check.run(source, directory_only=True)
         check.result.ok = not check.result.errors
         return check.result
 
@@ -402,8 +415,9 @@ FIELD_CHECKS = {
 class _PackageCheck:
     """One validation run: the limits, the members kept so far and what was found."""
 
-    def __init__(self, limits: H5PValidator, filename: str, installed):
+    def __init__(self, limits: H5PValidator, filename: str, installed, progress=None):
         self.limits = limits
+        self.progress = progress
         self.filename = filename
         self.installed = {(name, int(major), int(minor)) for name, major, minor in installed}
         self.result = ValidationResult()
@@ -419,7 +433,7 @@ class _PackageCheck:
         message = MESSAGES[rule].format(rule=rule, path=path, **params)
         self.result.warnings.append(Problem(rule, path, message))
 
-    def run(self, source) -> None:
+    def run(self, source, *, directory_only: bool = False) -> None:
         if not self.filename.lower().endswith(".h5p"):
             self.error("missing_h5p_extension", self.filename)
             return
@@ -430,7 +444,7 @@ class _PackageCheck:
             return
         with zf:
             self.scan_directory(zf)
-            if self.result.errors:
+            if self.result.errors or directory_only:
                 return
             self.result.files = list(self.kept)
             if not self.read_members(zf):
@@ -540,7 +554,9 @@ class _PackageCheck:
         A file whose content does not match its extension is reported, and the structure is
         still checked, so that the teacher sees every problem at once."""
         readable = True
-        for name, info in self.kept.items():
+        for done, (name, info) in enumerate(self.kept.items()):
+            if self.progress:
+                self.progress(done, len(self.kept))
             try:
                 if self.is_json_to_parse(name):
                     self.json_bytes[name] = read_member(zf, info, self.limits.max_file_size)

@@ -403,6 +403,7 @@ PERIODIC_TASKS = {
     "classrooms.live.tasks.close_stale_attendance": 60,
     "coverage.tasks.rollup_incremental": 300,
     "jobs.tasks.prune_finished": 3600,
+    "courses.h5p.tasks.staged_uploads_prune": 86400,
 }
 # A closure's fan-out runs in chunks of this many classes (sessions) and people (notices and
 # e-mails): each chunk is one task and one transaction (classrooms.closures.tasks).

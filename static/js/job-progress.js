@@ -4,6 +4,7 @@
   if (!section || section.dataset.finished === "1") return;
   const bar = section.querySelector("progress");
   const text = document.getElementById("job-text");
+  const stage = document.getElementById("job-stage");
   const url = section.dataset.statusUrl;
   let delay = 1000;
   async function poll() {
@@ -16,6 +17,7 @@
           bar.textContent = state.percent + "%";
         }
         if (text && state.total) text.dataset.done = state.done;
+        if (stage && state.stage !== undefined) stage.textContent = state.stage;
         if (state.status === "done" || state.status === "failed") {
           window.location.reload();
           return;

@@ -1,5 +1,6 @@
-"""The Wagtail admin page "H5P activities": upload with validation errors shown, scoped list,
-delete, and the block's chooser scoped per school."""
+"""The Wagtail admin page "H5P activities": upload (the import itself is a worker's, in
+test_h5p_upload_jobs) with the ZIP directory's errors shown at once, scoped list, delete, and
+the block's chooser scoped per school."""
 
 import io
 
@@ -9,6 +10,7 @@ from django.urls import reverse
 
 from courses.h5p.storage import package_import
 from courses.models import H5PPackage
+from jobs.testing import durable_tasks, run_queued
 from tests.courses.test_h5p_storage import media  # noqa: F401 - fixture
 from tests.courses.test_h5p_validator import minimal_package, zip_bytes
 
@@ -37,8 +39,10 @@ def test_teacher_uploads_to_their_school(client, world, media):  # noqa: F811
     page = client.get(reverse(INDEX), HTTP_ACCEPT_LANGUAGE="en")
     assert page.status_code == 200
     assert "wagtailadmin" in page.content.decode()  # Wagtail's own admin layout
-    response = upload(client, zip_bytes(minimal_package()), title="Thủ đô")
-    assert response.status_code == 302
+    with durable_tasks():
+        response = upload(client, zip_bytes(minimal_package()), title="Thủ đô")
+        assert response.status_code == 302  # to the import's job page (test_h5p_upload_jobs)
+        run_queued()
     package = H5PPackage.objects.get()
     assert (package.title, package.school, package.uploaded_by) == (
         "Thủ đô",

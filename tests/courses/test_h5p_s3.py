@@ -2,7 +2,8 @@
 
 A local S3 server (moto's server mode, on a free loopback port) stands in for the province's
 object storage. The real sample package is uploaded with courses.h5p.storage, served through
-the app's H5P file views, and deleted: afterwards no object of it is left in the bucket.
+the app's H5P file views, and deleted: afterwards no object of it is left in the bucket. An
+upload waits in the bucket for its worker, which imports it from there.
 """
 
 import json
@@ -10,11 +11,13 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
 
 from courses.h5p.storage import libraries_version, package_delete, package_import
-from courses.models import H5PLibrary
+from courses.models import H5PLibrary, H5PPackage
+from jobs.testing import durable_tasks, run_queued
 from tests.factories import TeacherFactory
 from tests.resilience.servers import free_port
 
@@ -125,3 +128,22 @@ def test_package_is_uploaded_served_and_deleted_on_s3(s3, client):
     # Deleted: nothing of the package (nor of its now unused libraries) is left.
     package_delete(package=package)
     assert _keys(s3) == set()
+
+
+def test_an_upload_waits_in_the_bucket_and_a_worker_imports_it(s3, client):
+    from django.core.files.storage import default_storage
+
+    default_storage.exists("warm-up")  # the lazy default storage follows the override
+    teacher = TeacherFactory()
+    client.force_login(teacher)
+    with durable_tasks():
+        upload = SimpleUploadedFile(SAMPLE.name, SAMPLE.read_bytes())
+        response = client.post(reverse("h5p_admin:index"), {"file": upload})
+        assert response.status_code == 302
+        assert [k for k in _keys(s3) if k.startswith("h5p/uploads/")]
+        assert not H5PPackage.objects.exists()
+        run_queued()
+    package = H5PPackage.objects.get()
+    keys = _keys(s3)
+    assert f"{package.folder}/content/content.json" in keys
+    assert not [k for k in keys if k.startswith("h5p/uploads/")]

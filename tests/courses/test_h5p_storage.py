@@ -99,6 +99,64 @@ def test_newer_patch_replaces_library_files_older_one_does_not(db, media):
     assert (media / f"h5p/libraries/{LIB}/scripts/hello.js").read_bytes() == b"// 1.2.4"
 
 
+def _newer_patch() -> bytes:
+    newer = minimal_package()
+    newer[f"{LIB}/library.json"] = as_json(library_json(patchVersion=4))
+    newer[f"{LIB}/scripts/hello.js"] = b"// 1.2.4"
+    return zip_bytes(newer)
+
+
+def _failing_at(monkeypatch, folder: str):
+    """Storage fails at the first file written below `folder`."""
+    real_copy = storage._copy_member
+
+    def flaky(zf, info, target, *args):
+        if target.startswith(folder):
+            raise OSError("disk full")
+        return real_copy(zf, info, target, *args)
+
+    monkeypatch.setattr(storage, "_copy_member", flaky)
+
+
+def test_a_failed_upgrade_puts_the_older_patch_back(db, media, monkeypatch):
+    first = minimal_package()
+    first[f"{LIB}/scripts/old-only.js"] = b"// only in 1.2.3"
+    package = import_bytes(zip_bytes(first)).package
+    before = {name: (media / name).read_bytes() for name in stored_files(media)}
+    _failing_at(monkeypatch, f"h5p/libraries/{LIB}/scripts/")
+    with pytest.raises(OSError):
+        import_bytes(_newer_patch())
+    # The package that uses the library still has every file it had, and nothing else is left.
+    assert {name: (media / name).read_bytes() for name in stored_files(media)} == before
+    assert H5PLibrary.objects.get().patch == 3
+    assert list(H5PPackage.objects.all()) == [package]
+
+
+def test_a_run_after_a_killed_upgrade_keeps_the_originals_it_set_aside(db, media, monkeypatch):
+    import uuid
+
+    import_bytes(package_bytes())
+    before = {name: (media / name).read_bytes() for name in stored_files(media)}
+    # The killed run had set the library aside, then half-written the newer patch.
+    run = uuid.uuid4()
+    storage.copy_tree(
+        storage.default_storage,
+        f"h5p/libraries/{LIB}",
+        f"{storage.set_aside_folder(run)}/{LIB}",
+    )
+    (media / f"h5p/libraries/{LIB}/scripts/hello.js").write_bytes(b"// half of 1.2.4")
+    (media / f"h5p/libraries/{LIB}/styles/hello.css").unlink()
+    _failing_at(monkeypatch, f"h5p/libraries/{LIB}/styles/")
+    with pytest.raises(OSError):
+        import_bytes(_newer_patch(), package_uuid=run)
+    assert {name: (media / name).read_bytes() for name in stored_files(media)} == before
+
+    monkeypatch.undo()
+    import_bytes(_newer_patch(), package_uuid=run)
+    assert (media / f"h5p/libraries/{LIB}/scripts/hello.js").read_bytes() == b"// 1.2.4"
+    assert not [name for name in stored_files(media) if name.startswith("h5p/uploads/")]
+
+
 def test_package_may_rely_on_installed_library_and_delete_keeps_shared_ones(db, media):
     first = import_bytes(package_bytes()).package
     without_library = {k: v for k, v in minimal_package().items() if not k.startswith(LIB)}

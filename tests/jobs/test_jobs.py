@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from jobs.models import Job
-from jobs.services import job_start
+from jobs.services import JobRun, job_start
 from jobs.testing import durable_tasks, run_queued
 from tests.factories import SchoolAdminFactory, TeacherFactory
 
@@ -57,3 +57,25 @@ def test_refused_input_and_a_crash_both_end_the_job_with_a_plain_message(client)
     page = client.get(reverse("jobs:job", args=[crashed.pk])).content.decode()
     assert crashed.message in page
     assert client.get(reverse("jobs:job_download", args=[crashed.pk])).status_code == 404
+
+
+def test_a_job_shows_its_stage_then_a_message_and_a_link_to_its_result(client):
+    owner = SchoolAdminFactory()
+    job = Job.objects.create(owner=owner, kind="test", title="Nhập gói")
+    run = JobRun(job)
+    client.force_login(owner)
+    url = reverse("jobs:job", args=[job.pk])
+    run.progress(1, 4, stage="Đang chép tệp: 1/4")
+    state = client.get(url, HTTP_ACCEPT="application/json").json()
+    assert (state["percent"], state["stage"]) == (25, "Đang chép tệp: 1/4")
+    assert "Đang chép tệp: 1/4" in client.get(url).content.decode()
+    run.finish(message="“Thủ đô” đã sẵn sàng.", url="/admin/h5p/#h5p-1")
+    state = client.get(url, HTTP_ACCEPT="application/json").json()
+    assert (state["status"], state["stage"], state["result_url"]) == (
+        "done",
+        "",
+        "/admin/h5p/#h5p-1",
+    )
+    page = client.get(url).content.decode()
+    assert "“Thủ đô” đã sẵn sàng." in page and 'href="/admin/h5p/#h5p-1"' in page
+    assert reverse("jobs:job_download", args=[job.pk]) not in page  # no file to offer

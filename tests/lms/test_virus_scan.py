@@ -24,6 +24,7 @@ from wagtail.models import Collection
 from accounts.models import RosterImport
 from courses.h5p.storage import PackageRejected, package_import
 from courses.models import H5PPackage
+from jobs.testing import durable_tasks, run_queued
 from lms.uploads import scan_bytes
 from tests.courses.test_h5p_validator import minimal_package, zip_bytes
 from tests.factories import SchoolAdminFactory, SchoolFactory, TeacherFactory, UserFactory
@@ -188,22 +189,25 @@ def test_an_h5p_package_is_refused_while_the_scanner_is_down(clamd_down, media):
 
 
 @pytest.mark.django_db
-def test_the_h5p_upload_page_names_the_virus(client, clamd, media):
+def test_the_h5p_upload_s_job_page_names_the_virus(client, clamd, media):
+    """The worker that imports the upload scans it; the job page says what it found."""
     client.force_login(TeacherFactory())
-    response = client.post(
-        reverse("h5p_admin:index"),
-        {
-            "file": SimpleUploadedFile(
-                "bai-tap.h5p", package_with("content/x.txt", EICAR).getvalue()
-            ),
-            "title": "Bài tập",
-        },
-        HTTP_ACCEPT_LANGUAGE="en",
-    )
-    html = response.content.decode()
-    assert response.status_code == 200
-    assert 'data-rule="virus_found"' in html and "EICAR" in html.upper()
+    with durable_tasks():
+        response = client.post(
+            reverse("h5p_admin:index"),
+            {
+                "file": SimpleUploadedFile(
+                    "bai-tap.h5p", package_with("content/x.txt", EICAR).getvalue()
+                ),
+                "title": "Bài tập",
+            },
+        )
+        assert response.status_code == 302
+        run_queued()
+    html = client.get(response["Location"]).content.decode()
+    assert "virus_found" in html and "EICAR" in html.upper()
     assert not H5PPackage.objects.exists()
+    assert stored_files(media) == []
 
 
 # Roster files ----------------------------------------------------------------------------------

@@ -4,16 +4,21 @@ e-mail is retried and finally reported, a later change replaces the earlier noti
 closure page shows the progress."""
 
 import datetime
+import os
 import smtplib
+import threading
+import time
 
 import pytest
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
+from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
+from django.db import connection, connections
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Notice
-from classrooms.closures.tasks import closure_fanout, closure_fanout_chunk
+from classrooms.closures.tasks import closure_emails_send, closure_fanout, closure_fanout_chunk
 from classrooms.models import Closure, ClosureEmail, FanoutChunk, LiveSession, TimetableSlot
 from jobs.queue import MAX_ATTEMPTS
 from jobs.testing import durable_tasks, queued, run_queued
@@ -105,6 +110,57 @@ def test_a_chunk_run_again_after_a_crash_writes_and_sends_nothing_twice(client, 
     assert ClosureEmail.objects.filter(change=change).count() == 12
     assert len(mail.outbox) == 12
     assert LiveSession.objects.filter(classroom__school=school).count() == 10
+
+
+class SlowBackend(LocmemBackend):
+    """A mail server that takes a moment per message, so that two workers overlap."""
+
+    def send_messages(self, messages):
+        time.sleep(0.05)
+        return super().send_messages(messages)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_chunk_s_emails_queued_twice_are_sent_once_by_two_workers(client, school, settings):
+    """Two workers run the same chunk's e-mails at the same moment (a duplicate enqueue): each
+    e-mail is claimed by one of them. Needs PostgreSQL's row locks and real concurrent
+    connections, so it runs in CI's PostgreSQL pass."""
+    if connection.vendor != "postgresql":
+        if os.environ.get("CI") and os.environ.get("DATABASE_URL", "").startswith("postgres"):
+            pytest.fail("DATABASE_URL names PostgreSQL but the suite is not using it.")
+        pytest.skip("needs PostgreSQL row locks: runs when DATABASE_URL points at PostgreSQL")
+    with durable_tasks():
+        closure = _declare(client, school)
+        run_queued()
+    change = closure.changes.get()
+    # Back to before the e-mails went out, with the chunk's e-mail task queued twice.
+    ClosureEmail.objects.filter(change=change).update(status="pending", attempts=0)
+    mail.outbox.clear()
+    settings.EMAIL_BACKEND = "tests.classrooms.closures.test_fanout.SlowBackend"
+    barrier = threading.Barrier(2)
+    sent, errors = [], []
+
+    def worker():
+        try:
+            barrier.wait(timeout=10)
+            sent.append(closure_emails_send.call(change.pk, 0))
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    recipients = sorted(m.to[0] for m in mail.outbox)
+    assert len(recipients) == 12 and len(set(recipients)) == 12
+    assert sum(sent) == 12 and min(sent) > 0  # both workers sent, never the same e-mail
+    assert set(ClosureEmail.objects.filter(change=change).values_list("status", "attempts")) == {
+        ("sent", 1)
+    }
 
 
 class RefusingBackend(BaseEmailBackend):
