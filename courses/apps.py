@@ -8,5 +8,11 @@ class CoursesConfig(AppConfig):
     verbose_name = _("Courses")
 
     def ready(self):
-        # Connects the receivers; ready() runs once every app's models are loaded.
-        from . import signals  # noqa: F401
+        # Connects the receivers and registers hooks; ready() runs once every app's models
+        # are loaded (the selectors import the page models).
+        from classrooms.live.lessons import lesson_choices_register
+
+        from . import selectors, signals  # noqa: F401
+
+        # classrooms sits below courses: it asks this rule which lessons a session may use.
+        lesson_choices_register(selectors.session_lesson_choices)

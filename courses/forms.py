@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
+from lms.collation import vi_order
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -68,7 +69,7 @@ class ModerationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["heads"].queryset = User.objects.filter(
             school=school, role=Role.TEACHER, is_active=True
-        ).order_by("full_name")
+        ).order_by(vi_order("full_name"), "username")
         self.fields["heads"].label_from_instance = lambda u: u.display_name
 
     def clean(self):

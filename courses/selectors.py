@@ -16,7 +16,7 @@ from operator import or_
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Left, Length
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -26,8 +26,13 @@ from wagtail.permission_policies.pages import PagePermissionPolicy
 from wagtail.permissions import policy_registry
 
 from accounts.models import Role, User
-from classrooms.models import Classroom, Enrollment
-from classrooms.org.selectors import academic_year_current, classroom_list, school_list
+from classrooms.models import Classroom, Enrollment, LiveSession, SessionStatus, Subject
+from classrooms.org.selectors import (
+    academic_year_current,
+    classroom_list,
+    school_list,
+    subjects_for_teacher,
+)
 from lms.access import has_role, scoped
 from lms.collation import vi_order
 from lms.roles import FAMILY_ROLES, STAFF_ROLES
@@ -56,12 +61,20 @@ def _available_now() -> Q:
 
 
 def _assigned_to(students) -> Q:
+    """Lessons assigned to the students' classes, and the lessons their classes were taken
+    through live once the session began (the room shows it, its files and activities must load)."""
     assignments = LessonAssignment.objects.filter(
         _available_now(),
         classroom__enrollments__student__in=students,
         classroom__enrollments__active=True,
     )
-    return Q(pk__in=assignments.values("lesson_id"))
+    taught_live = LiveSession.objects.filter(
+        status__in=[SessionStatus.LIVE, SessionStatus.ENDED],
+        lesson__isnull=False,
+        classroom__enrollments__student__in=students,
+        classroom__enrollments__active=True,
+    )
+    return Q(pk__in=assignments.values("lesson_id")) | Q(pk__in=taught_live.values("lesson_id"))
 
 
 def _of_visible_schools(user: User):
@@ -228,6 +241,34 @@ def lesson_new_courses(*, user: User) -> QuerySet[CoursePage]:
 
 def lesson_new_allowed(*, user: User, course: CoursePage) -> bool:
     return lesson_new_courses(user=user).filter(pk=course.pk).exists()
+
+
+def session_lesson_choices(
+    *, user: User, classroom: Classroom, subject: Subject | None = None
+) -> QuerySet[LessonPage]:
+    """Lessons a teacher may take a class through live (`classrooms.live.lessons` asks this):
+    the published lessons of the school's courses for the class's grade, in the subjects the
+    teacher holds sessions of in that class (or in `subject`). Each carries `course_title`."""
+    subjects = subjects_for_teacher(user=user, classroom=classroom)
+    if subject is not None:
+        subjects = subjects.filter(pk=subject.pk)
+    index = SchoolIndexPage.objects.filter(school_id=classroom.school_id).first()
+    if index is None:
+        return LessonPage.objects.none()
+    courses = (
+        CoursePage.objects.live()
+        .descendant_of(index)
+        .filter(grade=classroom.grade, subject__in=subjects.order_by())
+    )
+    parent_path = Left(OuterRef("path"), Length(OuterRef("path")) - Page.steplen)
+    return (
+        LessonPage.objects.live()
+        .filter(_below(courses))
+        .annotate(
+            course_title=Subquery(CoursePage.objects.filter(path=parent_path).values("title")[:1])
+        )
+        .order_by("path")
+    )
 
 
 def lesson_search(*, user: User, query: str):

@@ -26,6 +26,7 @@ from wagtail.models import (
 from accounts.models import Role, User
 from classrooms.events import announce
 from classrooms.models import Classroom, School
+from lms.collation import vi_order
 
 from .events import learning_recorded
 from .models import (
@@ -190,7 +191,7 @@ def library_editors() -> list[User]:
     return list(
         User.objects.filter(groups__name=LIBRARY_GROUP, role=Role.TEACHER)
         .select_related("school")
-        .order_by("full_name")
+        .order_by(vi_order("full_name"), "username")
     )
 
 

@@ -7,6 +7,7 @@ from django.db.models import Count, Q
 
 from accounts.models import Role, User
 from classrooms.closures.selectors import online_today
+from classrooms.closures.tasks import notice_closure_id
 from classrooms.live.selectors import session_rows, sessions_upcoming
 from classrooms.models import Enrollment, SessionStatus
 from classrooms.org.selectors import (
@@ -18,6 +19,7 @@ from classrooms.org.selectors import (
     student_list,
     with_student_counts,
 )
+from courses.offline.selectors import closure_offer
 from courses.selectors import student_lessons
 from lms.access import scope_role
 from lms.collation import vi_order
@@ -27,6 +29,16 @@ from .filters import SchoolFilter
 SCHOOLS_PER_PAGE = 25
 START_PAGE_LESSONS = 8
 UPCOMING_SESSIONS = 10
+START_PAGE_NOTICES = 20
+
+
+def _notice_rows(user: User, offer=None) -> list[dict]:
+    """Unread notices; a closure's notice links to the page's offer of its lessons, if any."""
+    offered = {item["closure"].pk for item in offer.closures} if offer and offer.rows else set()
+    return [
+        {"notice": notice, "offers_lessons": notice_closure_id(notice.key) in offered}
+        for notice in notices_unread(user=user)[:START_PAGE_NOTICES]
+    ]
 
 
 def _sessions_context(user: User, sessions=None) -> dict:
@@ -55,9 +67,13 @@ def _student_context(user: User, params) -> dict:
             "teaching_assignments__subject", "teaching_assignments__teacher"
         )
     )
+    lessons = student_lessons(user=user)
+    offer = closure_offer(user=user, lessons=lessons)
     return {
         "classrooms": classrooms,
-        "lesson_rows": student_lessons(user=user)[:START_PAGE_LESSONS],
+        "lesson_rows": lessons[:START_PAGE_LESSONS],
+        "closure_offer": offer,
+        "notice_rows": _notice_rows(user, offer),
         **_sessions_context(user),
     }
 
@@ -165,7 +181,7 @@ def _guardian_context(user: User, params) -> dict:
         classroom_of[enrollment.student_id] = enrollment.classroom
     return {
         "children": [{"student": c, "classroom": classroom_of.get(c.pk)} for c in children],
-        "notices": list(notices_unread(user=user)[:20]),
+        "notice_rows": _notice_rows(user),
         **_sessions_context(user, sessions_upcoming(user=user, days=0)),
     }
 

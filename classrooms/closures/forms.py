@@ -2,6 +2,8 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from lms.collation import vi_order
+
 from ..org.models import AcademicYear
 from ..org.selectors import classroom_list, district_list, school_list
 from .models import ClosureReason, ClosureScope
@@ -38,9 +40,9 @@ class ClosureForm(forms.Form):
         scopes = closure_scopes_for(user)
         self.fields["scope"].choices = [c for c in ClosureScope.choices if c[0] in scopes]
         self.fields["district"].queryset = district_list(user=user)
-        self.fields["school"].queryset = school_list(user=user).order_by("name")
+        self.fields["school"].queryset = school_list(user=user).order_by(vi_order("name"))
         year = AcademicYear.objects.filter(is_current=True).first()
-        classes = classroom_list(user=user).order_by("school__name", "grade", "name")
+        classes = classroom_list(user=user).order_by(vi_order("school__name"), "grade", "name")
         self.fields["classroom"].queryset = classes.filter(year=year) if year else classes
         self.fields["classroom"].label_from_instance = lambda c: f"{c.name} – {c.school.name}"
         if fixed_target:

@@ -13,10 +13,11 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from lms.access import scope_role
+from lms.collation import vi_key
 from lms.roles import ADMIN_ROLES
 
 from ..org.models import AcademicYear, Classroom
-from ..org.selectors import classroom_list, district_list, school_list
+from ..org.selectors import academic_year_current, classroom_list, district_list, school_list
 from .models import (
     Closure,
     ClosureChange,
@@ -158,6 +159,47 @@ def closed_classroom_filter(day: datetime.date | None = None) -> Q | None:
     return q
 
 
+def closure_closes(closure: Closure, classroom: Classroom) -> bool:
+    """Whether the closure's scope holds the class (its dates aside)."""
+    return (
+        closure.scope == ClosureScope.PROVINCE
+        or (
+            closure.scope == ClosureScope.DISTRICT
+            and classroom.school.district_id == closure.district_id
+        )
+        or (closure.scope == ClosureScope.SCHOOL and classroom.school_id == closure.school_id)
+        or (closure.scope == ClosureScope.CLASSROOM and classroom.pk == closure.classroom_id)
+    )
+
+
+def closures_coming(*, user: User, within_days: int) -> list[dict]:
+    """A student's closures in force today or starting within `within_days` days, each with the
+    student's current classes it closes (and their names), the soonest first. Empty for every
+    other role: what the closure's days hold is for the student's own phone (docs/offline.md)."""
+    if _role(user) != Role.STUDENT:
+        return []
+    today = timezone.localdate()
+    closures = Closure.objects.filter(
+        cancelled_at__isnull=True,
+        ends_on__gte=today,
+        starts_on__lte=today + datetime.timedelta(days=within_days),
+    ).order_by("starts_on", "pk")
+    if not closures:
+        return []
+    mine = classroom_list(user=user)
+    year = academic_year_current()
+    if year:
+        mine = mine.filter(year=year)
+    mine = list(mine)
+    coming = []
+    for closure in closures:
+        classrooms = [c for c in mine if closure_closes(closure, c)]
+        if classrooms:
+            names = sorted(c.name for c in classrooms)
+            coming.append({"closure": closure, "classrooms": classrooms, "names": names})
+    return coming
+
+
 def online_today(*, user: User) -> dict:
     """For start pages: the user's classes that study online today ("Học trực tuyến") and the
     closures behind them."""
@@ -172,19 +214,7 @@ def online_today(*, user: User) -> dict:
     closed = {c.pk: c for c in mine.filter(q)} if q is not None else {}
     shown = []
     for closure in closures:
-        names = sorted(
-            {
-                c.name
-                for c in closed.values()
-                if closure.scope == ClosureScope.PROVINCE
-                or (
-                    closure.scope == ClosureScope.DISTRICT
-                    and c.school.district_id == closure.district_id
-                )
-                or (closure.scope == ClosureScope.SCHOOL and c.school_id == closure.school_id)
-                or (closure.scope == ClosureScope.CLASSROOM and c.pk == closure.classroom_id)
-            }
-        )
+        names = sorted({c.name for c in closed.values() if closure_closes(closure, c)}, key=vi_key)
         if names:
             shown.append({"closure": closure, "classrooms": names[:12], "more": len(names) - 12})
     return {"online_classroom_ids": set(closed), "online_closures": shown}

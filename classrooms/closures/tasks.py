@@ -43,6 +43,13 @@ def notice_key(change: ClosureChange) -> str:
     return f"closure:{change.closure_id}:change:{change.pk}"
 
 
+def notice_closure_id(key: str) -> int | None:
+    """The closure a notice is about, read back from its key (notice_key), else None."""
+    kind, _sep, rest = key.partition(":")
+    closure = rest.partition(":")[0]
+    return int(closure) if kind == "closure" and closure.isdigit() else None
+
+
 def notice_text(change: ClosureChange) -> str:
     """What the change says, from its own record (a later change has its own notice)."""
     closure, after = change.closure, change.after

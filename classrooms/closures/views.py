@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from lms.collation import vi_order
+
 from ..org.forms import add_form_errors
 from . import selectors, services
 from .forms import CancelForm, ClosureForm, EndEarlyForm
@@ -72,7 +74,7 @@ def closure_detail(request, pk: int):
             "closure": closure,
             "can_manage": can_manage and closure.cancelled_at is None,
             "classroom_count": affected.count(),
-            "classrooms": affected.order_by("school__name", "grade", "name")[:50],
+            "classrooms": affected.order_by(vi_order("school__name"), "grade", "name")[:50],
             "history": selectors.closure_history(closure),
             "end_form": EndEarlyForm(initial={"last_day": timezone.localdate()}),
             "cancel_form": CancelForm(),

@@ -21,7 +21,7 @@ from django.utils import timezone
 from lms.text import unstorable_text_in
 
 from ..org.models import Enrollment
-from . import services
+from . import lessons, services
 from .models import (
     ChatMessage,
     HandRaise,
@@ -296,6 +296,32 @@ def lesson_focus(member: Member, content: dict) -> list[Outgoing]:
     return [Outgoing("room", {"type": "lesson.focus", **focus})]
 
 
+def lesson_set(member: Member, content: dict) -> list[Outgoing]:
+    """Take the class through another lesson (`"lesson": null`: none). Every page in the room
+    then loads it; the focus on a section of the old lesson is dropped."""
+    _require_teacher(member)
+    lesson_id = content.get("lesson")
+    lesson = None
+    if lesson_id is not None:
+        if isinstance(lesson_id, bool) or not isinstance(lesson_id, int):
+            raise RoomError("invalid")
+        lesson = lessons.lesson_model().objects.filter(pk=lesson_id).first()
+        if lesson is None:
+            raise RoomError("bad_lesson")
+    try:
+        session = services.session_lesson_set(session=member.session, by=member.user, lesson=lesson)
+    except PermissionDenied:
+        raise RoomError("forbidden") from None
+    except ValidationError as exc:
+        raise RoomError(
+            "bad_lesson" if "lesson" in getattr(exc, "error_dict", {}) else "not_live"
+        ) from None
+    cache.delete(focus_key(session.pk))
+    member.session.lesson_id = session.lesson_id
+    described = {"id": lesson.pk, "title": lesson.title} if lesson is not None else None
+    return [Outgoing("room", {"type": "lesson.changed", "lesson": described})]
+
+
 def h5p_launch(member: Member, content: dict) -> list[Outgoing]:
     _require_teacher(member)
     return [Outgoing("room", {"type": "h5p.launch", **_anchor(member, content, kind="h5p")})]
@@ -322,6 +348,7 @@ ACTIONS = {
     "poll.answer": poll_answer,
     "poll.close": poll_close,
     "lesson.focus": lesson_focus,
+    "lesson.set": lesson_set,
     "h5p.launch": h5p_launch,
     "session.end": session_finish,
 }

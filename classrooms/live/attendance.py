@@ -26,6 +26,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Guardianship, Notice, Role, User
+from lms.collation import vi_order
 
 from ..org.models import Enrollment
 from .models import (
@@ -206,7 +207,7 @@ def _enrolled_students(session: LiveSession) -> list[User]:
             enrollments__classroom_id=session.classroom_id, enrollments__active=True
         )
         .distinct()
-        .order_by("full_name", "username")
+        .order_by(vi_order("full_name"), "username")
     )
 
 

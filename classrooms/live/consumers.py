@@ -28,7 +28,7 @@ CLOSE_ENDED = 4410
 # comes back with jittered backoff (docs/deployment.md, "Restarts and outages").
 CLOSE_LAYER_DOWN = 4503
 # Room events that change a member's state on every socket, not only what it is sent.
-STATEFUL_EVENTS = frozenset({"chat.mute", "room.flush"})
+STATEFUL_EVENTS = frozenset({"chat.mute", "lesson.changed", "room.flush"})
 
 logger = logging.getLogger(__name__)
 
@@ -274,7 +274,7 @@ class LiveSessionConsumer(AsyncJsonWebsocketConsumer):
 
     async def _to_group(self, group: str, payload: dict):
         """The payload is encoded once here, not once per receiving socket; only the events
-        that change a member's state (`chat.mute`, `room.flush`) carry it decoded as well."""
+        that change a member's state (`STATEFUL_EVENTS`) carry it decoded as well."""
         event = {"type": "room.event", "kind": payload["type"]}
         if payload["type"] in STATEFUL_EVENTS:
             event["payload"] = payload

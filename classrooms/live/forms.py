@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ..org.forms import MeetingLinkField
 from .models import AttendanceStatus
 
 
@@ -11,22 +12,26 @@ class DateTimeLocalInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
-class MeetingLinkField(forms.URLField):
-    """A video meeting link; `meet.jit.si/lop-9a` (no scheme) is read as https."""
+class LessonChoiceField(forms.ModelChoiceField):
+    """One of the teacher's lessons for the class (`lessons.lesson_choices`), named with its
+    course so that two subjects' "Bài 1" are told apart."""
 
     default_error_messages = {
-        "invalid": _(
-            "Enter a meeting link such as meet.jit.si/lop-9a or https://meet.google.com/abc-defg-hij."
-        ),
+        "invalid_choice": _("Choose one of your lessons for this class."),
     }
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("label", _("Meeting link"))
+        kwargs.setdefault("label", _("Lesson"))
         kwargs.setdefault("required", False)
-        super().__init__(assume_scheme="https", **kwargs)
+        kwargs.setdefault("empty_label", _("(no lesson)"))
+        kwargs.setdefault(
+            "help_text", _("Students' screens follow you through its sections in the room.")
+        )
+        super().__init__(queryset=None, **kwargs)
 
-    def to_python(self, value):
-        return super().to_python((value or "").strip())
+    def label_from_instance(self, obj):
+        course = getattr(obj, "course_title", "")
+        return f"{course} · {obj.title}" if course else obj.title
 
 
 class OneOffSessionForm(forms.Form):
@@ -37,10 +42,20 @@ class OneOffSessionForm(forms.Form):
     )
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
     meeting_url = MeetingLinkField()
+    lesson = LessonChoiceField()
 
-    def __init__(self, *args, subjects, **kwargs):
+    def __init__(self, *args, subjects, lessons, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["subject"].queryset = subjects
+        self.fields["lesson"].queryset = lessons
+
+
+class SessionLessonForm(forms.Form):
+    lesson = LessonChoiceField()
+
+    def __init__(self, *args, lessons, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lesson"].queryset = lessons
 
 
 class ReasonForm(forms.Form):
@@ -58,5 +73,5 @@ class AttendanceOverrideForm(forms.Form):
 
 class MeetingLinkForm(forms.Form):
     meeting_url = MeetingLinkField(
-        help_text=_("Empty: the class's timetable link, else the province's default.")
+        help_text=_("Empty: the class's own link, else the province's default.")
     )

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
+from lms.collation import vi_order
 
 from . import attendance, selectors
 from .models import AttendanceInterval, ChatMessage, LiveSession, Poll, SessionMute, SessionStatus
@@ -59,6 +60,7 @@ ERRORS = {
     "already_answered": _("You have already answered this poll."),
     "bad_anchor": _("That section is not in this lesson."),
     "no_lesson": _("This session has no lesson."),
+    "bad_lesson": _("Choose one of your lessons for this class."),
     "not_live": _("The class is not running now."),
 }
 
@@ -184,7 +186,13 @@ def session_refresh(member: Member) -> None:
 
 
 def apply_event(member: Member, payload: dict) -> None:
-    """Keep the member's chat state current from a room event (no database access)."""
+    """Keep the member's chat state and the session's lesson current from a room event (no
+    database access)."""
+    if payload.get("type") == "lesson.changed":
+        lesson = payload.get("lesson")
+        # Setting the id drops the lesson loaded before, if any (Django's FK attribute).
+        member.session.lesson_id = lesson["id"] if lesson else None
+        return
     if payload.get("type") != "chat.mute":
         return
     if payload.get("all") is True:
@@ -347,7 +355,7 @@ def presence_disconnect(conn: Connection) -> bool:
 def online_list(session: LiveSession) -> list[dict]:
     students = User.objects.filter(
         pk__in=_open_intervals(session.pk).values("student_id")
-    ).order_by("full_name", "username")
+    ).order_by(vi_order("full_name"), "username")
     staff = _staff_online(session.pk)
     return [*staff, *(user_dict(s, STUDENT) for s in students)]
 

@@ -16,10 +16,10 @@ from accounts.models import Role, User
 from ..events import announce, session_ended
 from ..org.models import Classroom, Subject
 from ..org.services import check_teaches
-from . import attendance
+from . import attendance, lessons
 from .models import LiveSession, SessionStatus
 from .room import session_group
-from .selectors import SESSION_START_EARLY_MINUTES, session_can_run
+from .selectors import SESSION_START_EARLY_MINUTES, session_can_run, session_room_role
 
 
 def _locked(session: LiveSession) -> LiveSession:
@@ -31,9 +31,12 @@ def _locked(session: LiveSession) -> LiveSession:
 
 
 def session_meeting_url(session: LiveSession) -> str:
-    """The video meeting of a session: its own link, else the province's template, else ""."""
+    """The video meeting of a session: its own link (a timetable slot's link is copied into
+    its sessions), else its class's, else the province's template, else ""."""
     if session.meeting_url:
         return session.meeting_url
+    if session.classroom.meeting_url:
+        return session.classroom.meeting_url
     template = settings.MEETING_URL_TEMPLATE
     if not template:
         return ""
@@ -145,6 +148,34 @@ def session_cancel(*, session: LiveSession, by: User, reason: str) -> LiveSessio
     return session
 
 
+def _check_lesson(*, lesson, by: User, classroom: Classroom, subject: Subject) -> None:
+    """A session's lesson is one of the chooser's own for the class and subject."""
+    if lesson is None:
+        return
+    choices = lessons.lesson_choices(user=by, classroom=classroom, subject=subject)
+    if not choices.filter(pk=lesson.pk).exists():
+        raise ValidationError(
+            {"lesson": _("Choose one of your lessons of %(subject)s for this class.")
+             % {"subject": subject.name}}
+        )  # fmt: skip
+
+
+@transaction.atomic
+def session_lesson_set(*, session: LiveSession, by: User, lesson) -> LiveSession:
+    """Attach a lesson to a session (None: none), before it starts or while it is live: the
+    room then shows it, and students' screens follow the teacher through it."""
+    session = _locked(session)
+    teaches = session_room_role(user=by, session=session) == "teacher"
+    if not (teaches or session_can_run(session=session, user=by)):
+        raise PermissionDenied
+    if session.status not in (SessionStatus.SCHEDULED, SessionStatus.LIVE):
+        raise ValidationError(_("The lesson can only be changed before or during the session."))
+    _check_lesson(lesson=lesson, by=by, classroom=session.classroom, subject=session.subject)
+    session.lesson = lesson
+    session.save(update_fields=["lesson"])
+    return session
+
+
 def session_create_one_off(
     *,
     classroom: Classroom,
@@ -155,6 +186,7 @@ def session_create_one_off(
     by: User,
     title: str = "",
     meeting_url: str = "",
+    lesson=None,
 ) -> LiveSession:
     """A session outside the timetable (a make-up lesson, a review before an exam)."""
     if by.pk != teacher.pk and not (
@@ -162,6 +194,7 @@ def session_create_one_off(
     ):
         raise PermissionDenied
     check_teaches(teacher=teacher, classroom=classroom, subject=subject)
+    _check_lesson(lesson=lesson, by=by, classroom=classroom, subject=subject)
     if not 5 <= duration_minutes <= 240:
         raise ValidationError({"duration_minutes": _("A lesson lasts between 5 and 240 minutes.")})
     if starts_at < timezone.now() - datetime.timedelta(minutes=5):
@@ -195,6 +228,7 @@ def session_create_one_off(
         ends_at=ends_at,
         title=title,
         meeting_url=meeting_url,
+        lesson=lesson,
         created_by=by,
     )
     session.full_clean()

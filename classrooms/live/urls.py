@@ -7,6 +7,7 @@ urlpatterns = [
     path("sessions/<int:pk>/start/", views.session_start, name="session_start"),
     path("sessions/<int:pk>/end/", views.session_end, name="session_end"),
     path("sessions/<int:pk>/meeting/", views.session_meeting, name="session_meeting"),
+    path("sessions/<int:pk>/lesson/", views.session_lesson, name="session_lesson"),
     path("sessions/<int:pk>/cancel/", views.session_cancel, name="session_cancel"),
     path("classes/<int:pk>/sessions/add/", views.session_add, name="session_add"),
     # The room's page; its websocket is consumers.LiveSessionConsumer (routing.py).

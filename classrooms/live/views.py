@@ -14,10 +14,15 @@ from django.views.decorators.http import require_POST
 
 from ..org import selectors as org_selectors
 from ..org.forms import add_form_errors
-from ..org.models import Subject
 from ..org.views import next_or
-from . import actions, attendance, exports, room, selectors, services
-from .forms import AttendanceOverrideForm, MeetingLinkForm, OneOffSessionForm, ReasonForm
+from . import actions, attendance, exports, lessons, room, selectors, services
+from .forms import (
+    AttendanceOverrideForm,
+    MeetingLinkForm,
+    OneOffSessionForm,
+    ReasonForm,
+    SessionLessonForm,
+)
 from .models import AttendanceRecord, SessionStatus
 
 
@@ -28,34 +33,44 @@ def _live_url(session) -> str | None:
         return None
 
 
-@login_required
-@require_POST
-def session_start(request, pk: int):
+def _session_step(request, pk: int, step, done: str, then):
+    """Start or end a session (the teacher's one-tap steps): the service decides; a refusal
+    comes back as a message on the page the teacher came from, a session out of reach as 404;
+    after the step, `then(session)` says where the teacher goes."""
     session = selectors.session_get(user=request.user, pk=pk)
     try:
-        session = services.session_start(session=session, by=request.user)
+        session = step(session=session, by=request.user)
     except PermissionDenied:
         raise Http404 from None
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(next_or(request, "/"))
-    messages.success(request, _("The session has started."))
-    return redirect(_live_url(session) or next_or(request, "/"))
+    messages.success(request, done)
+    return then(session)
+
+
+@login_required
+@require_POST
+def session_start(request, pk: int):
+    return _session_step(
+        request,
+        pk,
+        services.session_start,
+        _("The session has started."),
+        then=lambda session: redirect(_live_url(session) or next_or(request, "/")),
+    )
 
 
 @login_required
 @require_POST
 def session_end(request, pk: int):
-    session = selectors.session_get(user=request.user, pk=pk)
-    try:
-        session = services.session_end(session=session, by=request.user)
-    except PermissionDenied:
-        raise Http404 from None
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect(next_or(request, "/"))
-    messages.success(request, _("The session has ended. Attendance has been taken."))
-    return redirect("classrooms:session_attendance", pk=session.pk)
+    return _session_step(
+        request,
+        pk,
+        services.session_end,
+        _("The session has ended. Attendance has been taken."),
+        then=lambda session: redirect("classrooms:session_attendance", pk=session.pk),
+    )
 
 
 @login_required
@@ -102,18 +117,49 @@ def session_meeting(request, pk: int):
 
 
 @login_required
+def session_lesson(request, pk: int):
+    """Choose the lesson of a scheduled session (its teacher); in the room, `lesson.set`."""
+    session = selectors.session_get(user=request.user, pk=pk)
+    if selectors.session_room_role(user=request.user, session=session) != room.TEACHER:
+        raise Http404
+    if session.status == SessionStatus.LIVE and _live_url(session):
+        return redirect(_live_url(session))  # the room's picker tells every phone at once
+    choices = lessons.lesson_choices(
+        user=request.user, classroom=session.classroom, subject=session.subject
+    )
+    form = SessionLessonForm(
+        request.POST or None, lessons=choices, initial={"lesson": session.lesson_id}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.session_lesson_set(
+                session=session, by=request.user, lesson=form.cleaned_data["lesson"]
+            )
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as exc:
+            add_form_errors(form, exc)
+        else:
+            messages.success(request, _("The lesson was saved."))
+            return redirect(next_or(request, "/"))
+    return render(
+        request,
+        "classrooms/sessions/lesson.html",
+        {"session": session, "form": form, "has_choices": choices.exists()},
+    )
+
+
+@login_required
 def session_add(request, pk: int):
     """A one-off session of a class, taught by the requesting teacher."""
     classroom = org_selectors.classroom_get(user=request.user, pk=pk)
     if not org_selectors.user_teaches_classroom(request.user, classroom):
         raise Http404
-    if classroom.homeroom_teacher_id == request.user.pk:
-        subjects = Subject.objects.all()
-    else:
-        subjects = Subject.objects.filter(
-            assignments__classroom=classroom, assignments__teacher=request.user
-        )
-    form = OneOffSessionForm(request.POST or None, subjects=subjects)
+    form = OneOffSessionForm(
+        request.POST or None,
+        subjects=org_selectors.subjects_for_teacher(user=request.user, classroom=classroom),
+        lessons=lessons.lesson_choices(user=request.user, classroom=classroom),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.session_create_one_off(
@@ -267,6 +313,11 @@ def session_live(request, pk: int):
     if role is None:
         raise Http404
     lesson = session.lesson.specific if getattr(session, "lesson", None) else None
+    lesson_choices = None
+    if role == room.TEACHER and session.status in (SessionStatus.SCHEDULED, SessionStatus.LIVE):
+        lesson_choices = lessons.lesson_choices(
+            user=request.user, classroom=session.classroom, subject=session.subject
+        )
     return render(
         request,
         "classrooms/live_room.html",
@@ -282,6 +333,7 @@ def session_live(request, pk: int):
             # a student's answers against this lesson (and the teacher sees them live).
             "page": lesson,
             "anchors": actions.lesson_anchors(session) if role == room.TEACHER else None,
+            "lesson_choices": lesson_choices,
             "poll_option_slots": range(actions.POLL_MAX_OPTIONS),
             "chat_max_length": settings.LIVE_CHAT_MAX_LENGTH,
             "room_config": {
@@ -291,6 +343,7 @@ def session_live(request, pk: int):
                 "heartbeat": settings.LIVE_HEARTBEAT_SECONDS,
                 "chatMax": settings.LIVE_CHAT_MAX_LENGTH,
                 "attendanceUrl": reverse("classrooms:session_attendance", args=[session.pk]),
+                "lesson": lesson.pk if lesson else None,
                 "text": _client_text(),
             },
         },
@@ -329,4 +382,6 @@ def _client_text() -> dict:
         "stopFollowing": _("Stop following"),
         "h5pLaunch": _("Your teacher opened an activity: {label}"),
         "h5pResult": _("{name}: {score} of {max}"),
+        "lessonChanged": _("The teacher opened another lesson: {title}"),
+        "lessonRemoved": _("The teacher closed the lesson."),
     }

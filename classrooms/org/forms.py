@@ -26,6 +26,32 @@ class ClassroomForm(forms.Form):
         return "".join(self.cleaned_data["name"].split()).upper()
 
 
+class MeetingLinkField(forms.URLField):
+    """A video meeting link; `meet.jit.si/lop-9a` (no scheme) is read as https."""
+
+    default_error_messages = {
+        "invalid": _(
+            "Enter a meeting link such as meet.jit.si/lop-9a or https://meet.google.com/abc-defg-hij."
+        ),
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Meeting link"))
+        kwargs.setdefault("required", False)
+        super().__init__(assume_scheme="https", **kwargs)
+
+    def to_python(self, value):
+        return super().to_python((value or "").strip())
+
+
+class ClassroomMeetingForm(forms.Form):
+    meeting_url = MeetingLinkField(
+        help_text=_(
+            "The class's sessions use it when neither they nor their timetable slot have one."
+        )
+    )
+
+
 def add_form_errors(form, exc: ValidationError) -> None:
     """A service's ValidationError shown on the form: on its field when the form has one, else
     above the form."""

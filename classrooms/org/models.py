@@ -141,6 +141,11 @@ class Classroom(models.Model):
         related_name="homeroom_classes",
         verbose_name=_("homeroom teacher"),
     )
+    meeting_url = models.URLField(
+        _("meeting link"),
+        blank=True,
+        help_text=_("The class's video meeting; its sessions use it when they have none."),
+    )
 
     class Meta:
         ordering = ["grade", "name"]

@@ -115,6 +115,15 @@ def slips_allowed(*, user: User, classroom: Classroom) -> bool:
     )
 
 
+def classroom_meeting_editable(*, user: User, classroom: Classroom) -> bool:
+    """A class's own meeting link: its homeroom teacher and the school's admins."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.role == Role.SCHOOL_ADMIN:
+        return user.school_id == classroom.school_id
+    return user.role == Role.TEACHER and classroom.homeroom_teacher_id == user.pk
+
+
 def district_list(*, user: User) -> QuerySet[District]:
     def of_visible_schools() -> Q:
         return Q(pk__in=school_list(user=user).values("district_id"))

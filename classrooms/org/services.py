@@ -1,6 +1,6 @@
 """Writes for the org tree. Every rule that the database cannot hold is checked here."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from .models import (
     Subject,
     TeachingAssignment,
 )
+from .selectors import classroom_meeting_editable
 
 
 def _require_levels(levels) -> list[str]:
@@ -85,6 +86,19 @@ def classroom_create(
     )
     classroom.full_clean()
     classroom.save()
+    return classroom
+
+
+@transaction.atomic
+def classroom_meeting_url_set(*, classroom: Classroom, by: User, meeting_url: str) -> Classroom:
+    """The class's own video meeting (empty: none), which its sessions use when neither they
+    nor their timetable slot have one (`live.services.session_meeting_url`)."""
+    if not classroom_meeting_editable(user=by, classroom=classroom):
+        raise PermissionDenied
+    classroom = Classroom.objects.select_for_update().get(pk=classroom.pk)
+    classroom.meeting_url = meeting_url
+    classroom.full_clean(exclude=["school", "year", "homeroom_teacher"])
+    classroom.save(update_fields=["meeting_url"])
     return classroom
 
 

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -9,7 +10,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Notice, Role
 
 from . import selectors, services
-from .forms import ClassroomForm, add_form_errors
+from .forms import ClassroomForm, ClassroomMeetingForm, add_form_errors
 
 
 def next_or(request, default):
@@ -22,11 +23,13 @@ def next_or(request, default):
     return default
 
 
-@login_required
-def classroom_detail(request, pk: int):
-    classroom = selectors.classroom_get(user=request.user, pk=pk)
+def _classroom_page(request, classroom, meeting_form=None):
     assignments = classroom.teaching_assignments.select_related("subject", "teacher")
     roster = selectors.classroom_roster(user=request.user, classroom=classroom)
+    if meeting_form is None and selectors.classroom_meeting_editable(
+        user=request.user, classroom=classroom
+    ):
+        meeting_form = ClassroomMeetingForm(initial={"meeting_url": classroom.meeting_url})
     return render(
         request,
         "classrooms/classroom_detail.html",
@@ -36,8 +39,35 @@ def classroom_detail(request, pk: int):
             "roster": roster,
             "roster_is_partial": request.user.role == Role.GUARDIAN,
             "can_print_slips": selectors.slips_allowed(user=request.user, classroom=classroom),
+            "meeting_form": meeting_form,
         },
     )
+
+
+@login_required
+def classroom_detail(request, pk: int):
+    return _classroom_page(request, selectors.classroom_get(user=request.user, pk=pk))
+
+
+@login_required
+@require_POST
+def classroom_meeting(request, pk: int):
+    """Set the class's own meeting link (its homeroom teacher, the school's admins)."""
+    classroom = selectors.classroom_get(user=request.user, pk=pk)
+    if not selectors.classroom_meeting_editable(user=request.user, classroom=classroom):
+        raise Http404
+    form = ClassroomMeetingForm(request.POST)
+    if form.is_valid():
+        try:
+            services.classroom_meeting_url_set(
+                classroom=classroom, by=request.user, meeting_url=form.cleaned_data["meeting_url"]
+            )
+        except ValidationError as exc:
+            add_form_errors(form, exc)
+        else:
+            messages.success(request, _("The class's meeting link was saved."))
+            return redirect("classrooms:classroom_detail", pk=classroom.pk)
+    return _classroom_page(request, classroom, form)
 
 
 @login_required

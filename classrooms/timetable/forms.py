@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
 
-from ..live.forms import MeetingLinkField
+from ..org.forms import MeetingLinkField
 from ..org.models import Subject
 from .models import Weekday
 

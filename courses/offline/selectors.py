@@ -4,6 +4,7 @@ A bundle lists every URL the phone must keep for the lesson to open, typeset its
 play its activities without a network, each with its size, so the student sees the cost before
 downloading (docs/offline.md)."""
 
+import datetime
 import functools
 import os
 import posixpath
@@ -13,15 +14,21 @@ from django.contrib.staticfiles import finders
 from django.core.files.storage import default_storage
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
+from classrooms.closures.selectors import closures_coming
 
 from ..h5p.selectors import package_ids_in
 from ..h5p.storage import LIBRARIES, libraries_version
 from ..models import H5PPackage, LessonPage
-from ..selectors import LessonStatus, lesson_get, student_lessons
+from ..selectors import LessonStatus, StudentLesson, lesson_get, student_lessons
 
-__all__ = ["lesson_bundle", "lesson_get", "lessons_to_save"]
+__all__ = ["closure_offer", "lesson_bundle", "lesson_get", "lessons_to_save"]
+
+# "Closed now or soon": a closure starting within this many days is offered already (storms and
+# floods are announced a few days ahead).
+CLOSURE_AHEAD_DAYS = 7
 
 # Image renditions kept for a phone: the lesson template's 360 and 720 px widths (1080 px is
 # for tablets; the service worker answers a missing width with a kept one).
@@ -191,3 +198,51 @@ def lessons_to_save(*, user: User) -> list[LessonPage]:
     return [
         row.lesson for row in student_lessons(user=user) if row.status != LessonStatus.COMPLETED
     ]
+
+
+@dataclass
+class ClosureOffer:
+    """What the start page offers a student before or during their class's closure."""
+
+    closures: list[dict]  # closures_coming: {"closure", "classrooms", "names"}
+    rows: list[StudentLesson]
+
+    @property
+    def lessons(self) -> list[LessonPage]:
+        return [row.lesson for row in self.rows]
+
+
+def _day(moment: datetime.datetime | None) -> datetime.date | None:
+    return timezone.localtime(moment).date() if moment else None
+
+
+def _for_closure_days(row: StudentLesson, closures: list[dict]) -> bool:
+    """An assignment of a closed class is for the closure's days when it is due on one of them
+    (school time), or, having no due date, became available on one of them."""
+    assignment = row.assignment
+    day = _day(assignment.due_at) or _day(assignment.available_from)
+    if day is None:
+        return False
+    return any(
+        item["closure"].starts_on <= day <= item["closure"].ends_on
+        and assignment.classroom_id in {c.pk for c in item["classrooms"]}
+        for item in closures
+    )
+
+
+def closure_offer(*, user: User, lessons: list[StudentLesson] | None = None) -> ClosureOffer | None:
+    """The lessons assigned for the days of the closures of the student's classes, in force or
+    starting soon, that the student can open now and has not completed; None when no closure
+    applies (and for every role but student). `lessons`: student_lessons(user=user), when the
+    caller has them already."""
+    closures = closures_coming(user=user, within_days=CLOSURE_AHEAD_DAYS)
+    if not closures:
+        return None
+    if lessons is None:
+        lessons = student_lessons(user=user)
+    rows = [
+        row
+        for row in lessons
+        if row.status != LessonStatus.COMPLETED and _for_closure_days(row, closures)
+    ]
+    return ClosureOffer(closures=closures, rows=rows)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("offline/", views.offline_page, name="offline_page"),
     path("offline/sync/", views.sync, name="offline_sync"),
     path("offline/lessons/", views.assigned_bundles, name="offline_assigned_bundles"),
+    path("offline/closures/", views.closure_bundles, name="offline_closure_bundles"),
     path("offline/lessons/<int:pk>/", views.lesson_bundle, name="offline_lesson_bundle"),
     path("offline/lessons/<int:pk>/page/", views.lesson_page_copy, name="offline_lesson_page"),
 ]

@@ -121,21 +121,37 @@ def lesson_bundle(request, pk):
     return JsonResponse(bundle.as_json(), headers={"Cache-Control": "private, no-store"})
 
 
-@require_GET
-def assigned_bundles(request):
-    """Every assigned lesson not completed yet, for "save all"."""
-    error = _signed_in_json(request)
-    if error:
-        return error
+def _bundles_response(request, lessons) -> JsonResponse:
+    """Several lessons' bundles; "bytes" counts a file shared by two lessons once."""
     bundles = [
         selectors.lesson_bundle(lesson=lesson.specific, page_bytes=_page_bytes(request, lesson))
-        for lesson in selectors.lessons_to_save(user=request.user)
+        for lesson in lessons
     ]
     sizes = {f.url: f.bytes for bundle in bundles for f in bundle.files}
     return JsonResponse(
         {"bytes": sum(sizes.values()), "lessons": [bundle.as_json() for bundle in bundles]},
         headers={"Cache-Control": "private, no-store"},
     )
+
+
+@require_GET
+def assigned_bundles(request):
+    """Every assigned lesson not completed yet, for "save all"."""
+    error = _signed_in_json(request)
+    if error:
+        return error
+    return _bundles_response(request, selectors.lessons_to_save(user=request.user))
+
+
+@require_GET
+def closure_bundles(request):
+    """The lessons of the days of the student's class closures (the start page's offer); an
+    empty list when no closure applies and for anyone but the student."""
+    error = _signed_in_json(request)
+    if error:
+        return error
+    offer = selectors.closure_offer(user=request.user)
+    return _bundles_response(request, offer.lessons if offer else [])
 
 
 @require_http_methods(["GET", "POST"])

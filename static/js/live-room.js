@@ -6,6 +6,7 @@
   var BACKOFF_BASE_MS = 1000;
   var BACKOFF_CAP_MS = 30000;
   var ERROR_SHOW_MS = 6000;
+  var LESSON_RELOAD_SPREAD_MS = 2000;
 
   var root, config, T, socket, heartbeatTimer, retryTimer, errorTimer;
   var attempt = 0;
@@ -110,6 +111,8 @@
     renderChatState();
     var hand = $("room-hand");
     if (hand) hand.disabled = !connected;
+    var lessonButton = document.querySelector("#room-lesson-form button");
+    if (lessonButton) lessonButton.disabled = !connected;
   }
 
   function sessionEnded(message) {
@@ -186,6 +189,7 @@
       if (!state.poll || state.poll.id <= m.poll.id) { state.poll = m.poll; renderPoll(); }
     },
     "lesson.focus": function (m) { applyFocus(m.anchor ? m : null); },
+    "lesson.changed": function (m) { lessonChanged(m.lesson); },
     "h5p.launch": function (m) {
       if (isTeacher()) return;
       applyFocus(m, fill(T.h5pLaunch, { label: m.label }));
@@ -348,6 +352,20 @@
     if (state.following || isTeacher()) section.scrollIntoView({ behavior: "smooth", block: "start" });
   }
 
+  // The lesson's sections are rendered with the page (activities, formulas): another lesson
+  // means loading the page again. Students wait a random moment so that a class of phones
+  // does not ask at the same instant; the room's state comes back with the new socket.
+  function lessonChanged(lesson) {
+    var id = lesson ? lesson.id : null;
+    if (id === config.lesson) return;
+    var notice = $("room-lesson-notice");
+    notice.textContent = lesson ? fill(T.lessonChanged, { title: lesson.title }) : T.lessonRemoved;
+    notice.hidden = false;
+    root.dataset.lesson = id === null ? "" : String(id);
+    var wait = isTeacher() ? 0 : Math.random() * LESSON_RELOAD_SPREAD_MS;
+    window.setTimeout(function () { window.location.reload(); }, wait);
+  }
+
   // --- Controls ----------------------------------------------------------------------------
 
   function wireControls() {
@@ -399,6 +417,12 @@
         send({ type: "h5p.launch", anchor: picker.value });
       });
     }
+    var lessonForm = $("room-lesson-form");
+    if (lessonForm) lessonForm.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var value = $("room-lesson").value;
+      send({ type: "lesson.set", lesson: value ? Number(value) : null });
+    });
     var follow = $("room-follow");
     if (follow) follow.addEventListener("click", function () {
       state.following = !state.following;

@@ -281,6 +281,26 @@
     });
   }
 
+  // What saving a list of lessons (one, all assigned, a closure's days) costs: the bundles from
+  // the server, the files not on the phone yet and their size. Then download() saves them.
+  function prepare(bundleUrl) {
+    return originalFetch(bundleUrl, { credentials: "same-origin" }).then(function (response) {
+      if (!response.ok) throw new Error(String(response.status));
+      return response.json();
+    }).then(function (data) {
+      var bundles = data.lessons || [data];
+      var files = [];
+      var seen = {};
+      bundles.forEach(function (b) {
+        b.files.forEach(function (f) { if (!seen[f.url]) { seen[f.url] = true; files.push(f); } });
+      });
+      return missing(files).then(function (todo) {
+        var bytes = todo.reduce(function (sum, f) { return sum + f.bytes; }, 0);
+        return { bundles: bundles, todo: todo, bytes: bytes, total: data.bytes };
+      });
+    });
+  }
+
   // A "save" panel: size first, then the download after the student confirms.
   function savePanel(box, bundleUrl, renderSaved) {
     var status = box.querySelector("[data-offline-status]");
@@ -292,30 +312,21 @@
       if (!button) return;
       button.addEventListener("click", function () {
         button.disabled = true;
-        originalFetch(bundleUrl, { credentials: "same-origin" }).then(function (response) {
-          if (!response.ok) throw new Error(String(response.status));
-          return response.json();
-        }).then(function (data) {
-          var bundles = data.lessons || [data];
-          var files = [];
-          bundles.forEach(function (b) { files = files.concat(b.files); });
-          return missing(files).then(function (todo) {
-            var bytes = todo.reduce(function (sum, f) { return sum + f.bytes; }, 0);
-            status.textContent = todo.length ? fill(T.cost, { size: size(bytes), total: size(data.bytes) }) : T.nothing;
-            actions.replaceChildren();
-            var go = document.createElement("button");
-            go.type = "button"; go.className = "button"; go.textContent = T.download;
-            go.setAttribute("data-offline-confirm", "");
-            var cancel = document.createElement("button");
-            cancel.type = "button"; cancel.className = "link-button"; cancel.textContent = T.cancel;
-            actions.append(go, " ", cancel);
-            cancel.addEventListener("click", function () { status.textContent = ""; reset(); });
-            go.addEventListener("click", function () {
-              go.disabled = true;
-              download(bundles, status).then(renderSaved, function () {
-                status.textContent = T.failed;
-                reset();
-              });
+        prepare(bundleUrl).then(function (plan) {
+          status.textContent = plan.todo.length ? fill(T.cost, { size: size(plan.bytes), total: size(plan.total) }) : T.nothing;
+          actions.replaceChildren();
+          var go = document.createElement("button");
+          go.type = "button"; go.className = "button"; go.textContent = T.download;
+          go.setAttribute("data-offline-confirm", "");
+          var cancel = document.createElement("button");
+          cancel.type = "button"; cancel.className = "link-button"; cancel.textContent = T.cancel;
+          actions.append(go, " ", cancel);
+          cancel.addEventListener("click", function () { status.textContent = ""; reset(); });
+          go.addEventListener("click", function () {
+            go.disabled = true;
+            download(plan.bundles, status).then(renderSaved, function () {
+              status.textContent = T.failed;
+              reset();
             });
           });
         }).catch(function () { status.textContent = T.failed; reset(); });
@@ -323,6 +334,53 @@
     }
     bind();
     return reset;
+  }
+
+  // The start page's offer during (or just before) a closure: the size is shown as soon as the
+  // page opens, and one tap saves every lesson of the closure's days.
+  function closurePanel(box) {
+    var status = box.querySelector("[data-offline-status]");
+    var actions = box.querySelector("[data-offline-actions]");
+    var button = box.querySelector("[data-offline-save-closure]");
+    if (!button) return;
+    var bundleUrl = box.getAttribute("data-bundle-url");
+    var lessons = Array.prototype.map.call(box.querySelectorAll("[data-offline-closure-lesson]"), function (li) {
+      return Number(li.getAttribute("data-offline-closure-lesson"));
+    });
+    var plan = null;
+    function done(bytes) {
+      box.setAttribute("data-offline-saved", "");
+      status.textContent = fill(T.closureSaved, { size: size(bytes) });
+      actions.hidden = true;
+    }
+    function show(found) {
+      plan = found;
+      if (!found.todo.length) { done(found.total); return; }
+      status.textContent = found.bytes === found.total
+        ? fill(T.closureSize, { size: size(found.total) })
+        : fill(T.closureLeft, { size: size(found.bytes), total: size(found.total) });
+    }
+    actions.hidden = false;
+    // Everything already saved (also offline, from the phone's own list)?
+    Store.all(user, "saved").then(function (saved) {
+      var bytes = {};
+      saved.forEach(function (s) { bytes[s.lesson] = s.bytes; });
+      if (lessons.length && lessons.every(function (id) { return id in bytes; })) {
+        done(lessons.reduce(function (sum, id) { return sum + bytes[id]; }, 0));
+      } else if (navigator.onLine && !copy) {
+        prepare(bundleUrl).then(show).catch(function () {});
+      }
+    }).catch(function () {});
+    button.addEventListener("click", function () {
+      button.disabled = true;
+      (plan ? Promise.resolve(plan) : prepare(bundleUrl)).then(function (found) {
+        return download(found.bundles, status).then(function () { done(found.total); });
+      }).catch(function () {
+        plan = null;
+        status.textContent = T.failed;
+        button.disabled = false;
+      });
+    });
   }
 
   function lessonPanel(box) {
@@ -396,6 +454,7 @@
     if ("caches" in window) {
       document.querySelectorAll("[data-offline-lesson]").forEach(lessonPanel);
       document.querySelectorAll("[data-offline-list]").forEach(listPanel);
+      document.querySelectorAll("[data-offline-closure]").forEach(closurePanel);
     }
     if (navigator.onLine && !copy) flush();
   }
