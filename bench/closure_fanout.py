@@ -35,10 +35,10 @@ _spec = importlib.util.spec_from_file_location(
 )
 _helpers = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_helpers)
-ROOT, percentile, recreate_database, run = (
+ROOT, percentile, province_prepare, run = (
     _helpers.ROOT,
     _helpers.percentile,
-    _helpers.recreate_database,
+    _helpers.province_prepare,
     _helpers.run,
 )
 
@@ -74,27 +74,7 @@ def main() -> None:
     )
     os.environ.update(env)
     print(f"database: {args.database_url}")
-    import django
-
-    generated = False
-    if args.reuse:
-        django.setup()
-        from classrooms.models import School
-
-        try:
-            generated = School.objects.filter(code__startswith="GP").exists()
-        except Exception:  # noqa: BLE001 - no tables yet
-            generated = False
-    if generated:
-        run(env, "migrate", "-v0")
-    else:
-        recreate_database(args.database_url)
-        run(env, "migrate", "-v0")
-        sizes = {"schools": 408, "classes": 6122, "students": 166_808}
-        scaled = [f"--{k}={max(1, round(v * args.scale))}" for k, v in sizes.items()]
-        elapsed, out = run(env, "generate_province", *scaled, f"--days={args.days}", "--no-rollup")
-        print(f"generate_province: {elapsed:.1f} s")
-    django.setup()
+    province_prepare(args, env, f"--days={args.days}", "--no-rollup")
     try:
         if args.request_only:
             measure_requests(args.request_only)

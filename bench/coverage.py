@@ -79,24 +79,10 @@ def time_get(client, url: str, n: int, warmup: int = 3, before=None) -> list[flo
     return samples
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--database-url", default=DEFAULT_URL)
-    parser.add_argument("--scale", type=float, default=1.0)
-    parser.add_argument("--requests", type=int, default=40)
-    parser.add_argument("--reuse", action="store_true", help="Keep a generated province.")
-    args = parser.parse_args()
-
-    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
-    env.update(
-        DJANGO_SETTINGS_MODULE="lms.settings.dev",
-        DEBUG="false",
-        DATABASE_URL=args.database_url,
-        ALLOWED_HOSTS="testserver,127.0.0.1,localhost",
-    )
-    os.environ.update(env)
-    print(f"database: {args.database_url}")
-
+def province_prepare(args, env: dict, *generate_options: str) -> None:
+    """The generated province in args.database_url: kept with --reuse when one is there
+    (migrated to today's schema), else the database is recreated and generated at args.scale.
+    Leaves Django set up on that database."""
     import django
 
     generated = False
@@ -116,10 +102,31 @@ def main() -> None:
         print(f"migrate: {elapsed:.1f} s")
         sizes = {"schools": 408, "classes": 6122, "students": 166_808}
         scaled = [f"--{k}={max(1, round(v * args.scale))}" for k, v in sizes.items()]
-        elapsed, out = run(env, "generate_province", *scaled)
+        elapsed, out = run(env, "generate_province", *scaled, *generate_options)
         print(out.rstrip())
-        print(f"generate_province (incl. rollup and start-up): {elapsed:.1f} s")
+        print(f"generate_province (incl. start-up): {elapsed:.1f} s")
     django.setup()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database-url", default=DEFAULT_URL)
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--requests", type=int, default=40)
+    parser.add_argument("--reuse", action="store_true", help="Keep a generated province.")
+    args = parser.parse_args()
+
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    env.update(
+        DJANGO_SETTINGS_MODULE="lms.settings.dev",
+        DEBUG="false",
+        DATABASE_URL=args.database_url,
+        ALLOWED_HOSTS="testserver,127.0.0.1,localhost",
+    )
+    os.environ.update(env)
+    print(f"database: {args.database_url}")
+
+    province_prepare(args, env)
     measure(args)
 
 

@@ -1,6 +1,7 @@
 """Steps every browser journey shares: signing in and out, and saving screenshots."""
 
 import datetime
+import re
 from pathlib import Path
 
 from tests.clock import SCHOOL_TZ
@@ -48,3 +49,22 @@ CLOCK_OFFSET = E2E_NOW - datetime.datetime.now(datetime.UTC)
 def server_now() -> datetime.datetime:
     """Now on the server's clock (aware, UTC)."""
     return datetime.datetime.now(datetime.UTC) + CLOCK_OFFSET
+
+
+def declare_class_closure(page, base: str, first: datetime.date, last: datetime.date) -> int:
+    """The school admin declares a flood closure of the demo class 9A through the form; the
+    closure's id. Signs out afterwards."""
+    login(page, base, "bgh")
+    page.goto(f"{base}/closures/new/")
+    form = page.locator("form.stacked-form")
+    form.locator("select[name=scope]").select_option("classroom")
+    form.locator("select[name=classroom]").select_option(label="9A – Trường THCS Nguyễn Trãi")
+    form.locator("input[name=starts_on]").fill(first.isoformat())
+    form.locator("input[name=ends_on]").fill(last.isoformat())
+    form.locator("select[name=reason]").select_option("flood")
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    match = re.search(r"/closures/(\d+)/$", page.url)
+    assert match, page.url
+    logout(page)
+    return int(match.group(1))

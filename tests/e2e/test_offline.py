@@ -19,7 +19,8 @@ try:
 except ImportError:  # conftest.e2e_requirements skips (or, in CI, fails) every test here.
     Page = expect = None
 
-from tests.e2e.helpers import login, logout, server_now, shot
+from tests.clock import SCHOOL_TZ
+from tests.e2e.helpers import declare_class_closure, login, logout, server_now, shot
 
 pytestmark = pytest.mark.e2e
 E2E_WRITES_DATA = True
@@ -90,6 +91,13 @@ def wait_for(predicate, timeout=20.0, message=""):
 def test_saved_lessons_work_offline_and_sync_once_with_their_times(page: Page, live_server_e2e):
     base = live_server_e2e.url
     server = live_server_e2e
+    # 9A is closed today (a flood): what the student does offline counts for coverage.
+    today = server_now().astimezone(SCHOOL_TZ).date()
+    declare_class_closure(page, base, today, today + datetime.timedelta(days=2))
+    (classroom,) = server.query(
+        "SELECT c.id FROM classrooms_classroom c JOIN accounts_user u ON u.school_id = c.school_id"
+        " WHERE u.username = 'bgh' AND c.name = '9A'"
+    )[0]
     phone_start = server_now() - PHONE_BEHIND
     page.context.clock.set_system_time(phone_start)
     login(page, base, "hocsinh")
@@ -174,3 +182,19 @@ def test_saved_lessons_work_offline_and_sync_once_with_their_times(page: Page, l
     logout(page)
     storage = page.evaluate(STORAGE)
     assert storage == {"caches": [], "dbs": [], "queued": 0}, storage
+
+    # The coverage of the day shows the work done offline: the worker rolled the closed
+    # class-day up again when it arrived (coverage.signals), and the class page says so.
+    learners = wait_for(
+        lambda: server.query(
+            "SELECT async_learners FROM coverage_dailycoverage"
+            " WHERE classroom_id = ? AND date = ? AND async_learners > 0",
+            (classroom, today.isoformat()),
+        ),
+        timeout=30,
+        message="the day's coverage does not count the offline work",
+    )
+    assert learners[0][0] == 1, learners
+    login(page, base, "bgh")
+    page.goto(f"{base}/coverage/classes/{classroom}/?start={today}&end={today}")
+    expect(page.locator("[data-summary]")).to_contain_text("Học không đồng bộ: 1/")
