@@ -12,15 +12,31 @@ from django.core.exceptions import ValidationError
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
+from wagtail.admin.widgets.chooser import BaseChooser
 from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.images.blocks import ImageChooserBlock
 
-from .h5p.chooser import h5p_package_chooser_viewset
 
-H5PPackageChooserBlock = h5p_package_chooser_viewset.get_block_class(
-    name="H5PPackageChooserBlock", module_path="courses.blocks"
-)
+class H5PPackageChooser(BaseChooser):
+    """The admin widget that opens the H5P chooser (courses/h5p/chooser.py serves it, scoped to
+    the packages the editor manages)."""
+
+    model = "courses.H5PPackage"
+    choose_one_text = _("Choose an H5P activity")
+    choose_another_text = _("Choose another H5P activity")
+    link_to_chosen_text = _("Edit")
+    chooser_modal_url_name = "h5p_package_chooser:choose"
+    icon = "form"
+
+
+class H5PPackageChooserBlock(blocks.ChooserBlock):
+    target_model = "courses.H5PPackage"
+    widget = H5PPackageChooser()
+
+    class Meta:
+        icon = "form"
+
 
 # Math written in LaTeX between these delimiters is typeset by KaTeX in the browser.
 MATH_PATTERN = re.compile(r"\$\$.+?\$\$|\\\(.+?\\\)|\\\[.+?\\\]|(?<![\\\w])\$[^$\s][^$]*?\$", re.S)
@@ -239,14 +255,8 @@ class H5PBlock(blocks.StructBlock):
         label = _("H5P activity")
         template = "courses/blocks/h5p.html"
 
-    def get_context(self, value, parent_context=None):
-        # courses.models imports these blocks, and the player reads those models: it can only
-        # be loaded once the models have been (app-loading order).
-        from .h5p.player import block_context
-
-        context = super().get_context(value, parent_context)
-        context.update(block_context(value, parent_context or {}))
-        return context
+    # The player's options and the student's score are the template's business (the
+    # h5p_player tag): the player reads the models that load these blocks.
 
 
 class LessonStreamBlock(blocks.StreamBlock):
@@ -263,6 +273,23 @@ class LessonStreamBlock(blocks.StreamBlock):
 
     class Meta:
         block_counts = {}
+
+
+def renders_from_content(block) -> bool:
+    """Whether a top-level block's markup depends on its value and the language alone, so the
+    lesson page may keep it in the cache (LessonPage.body_sections). Images follow the reader's
+    connection, files and linked pages can change address, H5P shows the student's score."""
+    if block.block_type in ("heading", "math"):
+        return True
+    if block.block_type == "video":
+        return not block.value.get("file")
+    if block.block_type == "text":
+        source = block.value.source
+    elif block.block_type == "callout":
+        source = block.value["body"].source
+    else:
+        return False
+    return "linktype=" not in source and "embedtype=" not in source
 
 
 def block_label(block) -> str:

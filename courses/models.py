@@ -6,26 +6,34 @@ permissions on those subtrees (courses/services.py sets them up); who may *read*
 courses/selectors.py.
 """
 
+import hashlib
+import json
 import uuid
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction
 from wagtail.search import index
 
 from accounts.models import Role
+from lms.access import scope_role
+from lms.page_tree import ENTRY_SECONDS, page_tree_version
 
-from .blocks import LessonStreamBlock, block_label, has_math
+from .blocks import LessonStreamBlock, block_label, has_math, renders_from_content
 from .forms import CopyForm
 from .slugs import vietnamese_slug
 
@@ -65,13 +73,40 @@ class SignedInPage(Page):
             return redirect_to_login(request.get_full_path())
         return super().serve(request, *args, **kwargs)
 
+    def get_view_restrictions(self):
+        """Wagtail's rule (this page's and its ancestors' restrictions, an alias's from its
+        source page), without a query when no page on the way carries one (most of the time:
+        lessons are for signed-in users, not behind passwords), else in one query."""
+        steps = self.steplen
+        paths = [self.path[:end] for end in range(steps, len(self.path) + 1, steps)]
+        if _restricted_paths().isdisjoint(paths):
+            return PageViewRestriction.objects.none()
+        on_the_way = Page.objects.filter(path__in=paths)
+        return PageViewRestriction.objects.filter(
+            Q(page__in=on_the_way.filter(alias_of__isnull=True))
+            | Q(page__in=on_the_way.filter(alias_of__isnull=False).values("alias_of"))
+        )
 
-def _selectors():
-    # courses.selectors and courses.services import these page classes, so they can only be
-    # loaded once this models module has been (app-loading order: Django imports models first).
-    from . import selectors, services
 
-    return selectors, services
+def _restricted_paths() -> set[str]:
+    """The paths of the pages with a view restriction and of their aliases, cached for the
+    page tree's version (lms.page_tree)."""
+    key = f"courses:restricted-paths:{page_tree_version()}"
+    paths = cache.get(key)
+    if paths is None:
+        restricted = PageViewRestriction.objects.values("page_id")
+        paths = set(
+            Page.objects.filter(Q(pk__in=restricted) | Q(alias_of__in=restricted)).values_list(
+                "path", flat=True
+            )
+        )
+        cache.set(key, paths, ENTRY_SECONDS)
+    return paths
+
+
+# Passed by LessonPage.serve when it has read the student's assignment already (None is an
+# answer: no assignment).
+UNKNOWN = object()
 
 
 class CourseIndexMixin:
@@ -81,7 +116,6 @@ class CourseIndexMixin:
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        selectors, _services = _selectors()
         context["courses"] = (
             selectors.course_list(user=request.user).child_of(self).order_by("grade", "title")
         )
@@ -109,7 +143,6 @@ class SchoolIndexPage(CourseIndexMixin, SignedInPage):
         verbose_name_plural = _("school lessons")
 
     def serve(self, request, *args, **kwargs):
-        selectors, _services = _selectors()
         if request.user.is_authenticated and not selectors.school_index_readable(
             user=request.user, index=self
         ):
@@ -166,19 +199,34 @@ class CoursePage(VietnameseSlugMixin, SignedInPage):
         return reverse("wagtailadmin_pages:add", args=("courses", "lessonpage", self.pk))
 
     def serve(self, request, *args, **kwargs):
-        selectors, _services = _selectors()
         if request.user.is_authenticated:
             get_object_or_404(selectors.course_list(user=request.user), pk=self.pk)
         return super().serve(request, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        selectors, _services = _selectors()
         lessons = selectors.lesson_list(user=request.user).child_of(self)
         context["lessons"] = lessons.order_by("path")
         context["index_readable"] = selectors.course_parent_readable(user=request.user, course=self)
         context["can_add_lesson"] = selectors.lesson_new_allowed(user=request.user, course=self)
         return context
+
+
+# How long a lesson body's rendered blocks stay in the cache. The key is the body's content
+# and the language, so a published change is never served stale; a deploy that changes a
+# block's template shows within this time (or clear the cache).
+BODY_CACHE_SECONDS = 3600
+
+
+@dataclass
+class BodySection:
+    """A top-level block of a lesson as the page shows it: its markup from the cache, or the
+    block itself to render for this request."""
+
+    id: str
+    block_type: str
+    html: str | None = None
+    block: object = None
 
 
 class LessonPage(VietnameseSlugMixin, SignedInPage):
@@ -244,16 +292,48 @@ class LessonPage(VietnameseSlugMixin, SignedInPage):
     def in_library(self) -> bool:
         return isinstance(self.course.get_parent().specific, LibraryIndexPage)
 
+    def body_sections(self, request) -> dict:
+        """The body for the lesson page: its sections, `needs_math` and `needs_h5p`.
+
+        Blocks that render from their content alone (blocks.renders_from_content) are rendered
+        once per body and language and kept in the cache; the others (images, files, H5P) are
+        rendered on every request."""
+        raw = json.dumps(list(self.body.raw_data), sort_keys=True, cls=DjangoJSONEncoder)
+        digest = hashlib.sha256(raw.encode()).hexdigest()[:32]
+        key = f"lesson-body:{digest}:{get_language()}"
+        entry = cache.get(key)
+        if entry is None:
+            context = {"page": self, "request": request}
+            entry = {
+                "sections": [
+                    (b.id, b.block_type, b.render(context) if renders_from_content(b) else None)
+                    for b in self.body
+                ],
+                "needs_math": self.needs_math,
+                "needs_h5p": self.needs_h5p,
+            }
+            cache.set(key, entry, BODY_CACHE_SECONDS)
+        sections = [
+            BodySection(id, block_type, html, None if html is not None else self.body[index])
+            for index, (id, block_type, html) in enumerate(entry["sections"])
+        ]
+        return {**entry, "sections": sections}
+
     def serve(self, request, *args, **kwargs):
         """A published lesson, for those who may read it; 404 for everyone else. A student's
         first open is recorded."""
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        selectors, services = _selectors()
-        if not selectors.lesson_readable(user=request.user, lesson=self):
+        user = request.user
+        if scope_role(user) == Role.STUDENT:
+            access = selectors.student_lesson_access(user=user, lesson=self)
+            if not access.readable:
+                raise Http404
+            kwargs["assignment"] = access.assignment
+        elif not selectors.lesson_readable(user=user, lesson=self):
             raise Http404
-        if request.user.role == Role.STUDENT:
-            kwargs["progress"] = services.progress_open(student=request.user, lesson=self)
+        if user.role == Role.STUDENT:
+            kwargs["progress"] = services.progress_open(student=user, lesson=self)
         return super().serve(request, *args, **kwargs)
 
     def get_preview_context(self, request, mode_name):
@@ -261,16 +341,29 @@ class LessonPage(VietnameseSlugMixin, SignedInPage):
         # progress.
         return self.get_context(request, preview=True)
 
-    def get_context(self, request, *args, preview: bool = False, progress=None, **kwargs):
+    def get_context(
+        self, request, *args, preview: bool = False, progress=None, assignment=UNKNOWN, **kwargs
+    ):
         context = super().get_context(request, *args, **kwargs)
-        context.update(course=self.course, preview=preview, needs_math=self.needs_math)
+        context.update(course=self.course, preview=preview)
         user = request.user
-        if preview:
+        if preview:  # a draft: nothing from the cache
+            sections = [BodySection(b.id, b.block_type, block=b) for b in self.body]
+            context.update(
+                body_sections=sections, needs_math=self.needs_math, needs_h5p=self.needs_h5p
+            )
             return context
-        selectors, _services = _selectors()
+        body = self.body_sections(request)
+        context.update(
+            body_sections=body["sections"],
+            needs_math=body["needs_math"],
+            needs_h5p=body["needs_h5p"],
+        )
         if user.role == Role.STUDENT:
             context["progress"] = progress or selectors.progress_for(user=user, lesson=self)
-            context["assignment"] = selectors.student_assignment_for(user=user, lesson=self)
+            if assignment is UNKNOWN:
+                assignment = selectors.student_assignment_for(user=user, lesson=self)
+            context["assignment"] = assignment
         elif user.role == Role.TEACHER:
             context["can_assign"] = selectors.assignable_classrooms(user=user).exists()
             if self.in_library:
@@ -532,3 +625,9 @@ class H5PUserData(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.package} · {self.data_type}"
+
+
+# The pages read through the selectors and write progress through the services, which import
+# the models above: imported last, once this module's classes exist, so that the two modules
+# can import them by name whichever of the three Python loads first.
+from . import selectors, services  # noqa: E402

@@ -7,6 +7,8 @@
 Unpublished pages are never read here: drafts are the Wagtail admin's business.
 """
 
+from __future__ import annotations
+
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -345,14 +347,32 @@ def student_lessons(*, user: User) -> list[StudentLesson]:
     return rows
 
 
+def _student_assignments(*, user: User, lesson: LessonPage) -> QuerySet[LessonAssignment]:
+    return LessonAssignment.objects.filter(
+        lesson=lesson, classroom__enrollments__student=user, classroom__enrollments__active=True
+    ).order_by("due_at")
+
+
 def student_assignment_for(*, user: User, lesson: LessonPage) -> LessonAssignment | None:
-    return (
-        LessonAssignment.objects.filter(
-            lesson=lesson, classroom__enrollments__student=user, classroom__enrollments__active=True
-        )
-        .order_by("due_at")
-        .first()
-    )
+    return _student_assignments(user=user, lesson=lesson).first()
+
+
+@dataclass
+class StudentLessonAccess:
+    readable: bool
+    assignment: LessonAssignment | None
+
+
+def student_lesson_access(*, user: User, lesson: LessonPage) -> StudentLessonAccess:
+    """A student's lesson page in one query: whether they may read it (`lesson_list`'s rule:
+    the shared library, or an assignment to one of their classes that is available now) and the
+    assignment it shows (`student_assignment_for`'s). The library is known from the page's
+    parents, which routing has already read."""
+    assignments = list(_student_assignments(user=user, lesson=lesson))
+    now = timezone.now()
+    available = any(a.available_from is None or a.available_from <= now for a in assignments)
+    readable = user.is_active and lesson.live and (available or lesson.in_library)
+    return StudentLessonAccess(readable, assignments[0] if assignments else None)
 
 
 def progress_for(*, user: User, lesson: LessonPage) -> LessonProgress | None:

@@ -6,9 +6,11 @@ SchoolIndexPage, one group edits the shared library, and the optional "Tổ chuy
 moderation is a Wagtail workflow with a group approval task. Nothing here re-implements them.
 """
 
+from __future__ import annotations
+
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import (
@@ -307,13 +309,15 @@ def assignment_delete(*, assignment: LessonAssignment) -> None:
 
 def progress_open(*, student: User, lesson: LessonPage, at=None) -> LessonProgress:
     """Record the first time a student opens a lesson (later opens change nothing). `at` is
-    when it happened, for work synced later from a phone (courses.offline); now by default."""
-    try:
-        with transaction.atomic():
-            progress, _created = LessonProgress.objects.get_or_create(
-                student=student, lesson=lesson, defaults={"opened_at": at or timezone.now()}
-            )
-    except IntegrityError:  # two tabs opened it at the same moment
+    when it happened, for work synced later from a phone (courses.offline); now by default.
+
+    A later open reads the row and writes nothing; the first inserts it if it is still absent
+    (two tabs opening the lesson at the same moment keep the first time), with no transaction
+    or savepoint around it."""
+    progress = LessonProgress.objects.filter(student=student, lesson=lesson).first()
+    if progress is None:
+        opened = LessonProgress(student=student, lesson=lesson, opened_at=at or timezone.now())
+        LessonProgress.objects.bulk_create([opened], ignore_conflicts=True)
         progress = LessonProgress.objects.get(student=student, lesson=lesson)
     return progress
 

@@ -13,3 +13,7 @@ class LmsConfig(AppConfig):
     def ready(self):
         # SQLite learns the Vietnamese collation (lms.collation) on each new connection.
         connection_created.connect(sqlite_collation_register, dispatch_uid="lms.collation.vi")
+        # The page tree's version follows page changes; Wagtail's models are only ready now.
+        from .page_tree import page_tree_signals_connect
+
+        page_tree_signals_connect()

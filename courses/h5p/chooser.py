@@ -1,18 +1,17 @@
 """The Wagtail chooser for H5P packages, scoped to the packages the editor manages.
 
-Wagtail's own ChooserViewSet (modal, search, block class); only the querysets are ours, so a
-teacher can never pick, or learn the title of, another school's package."""
+Wagtail's own ChooserViewSet (modal, search); only the querysets are ours, so a teacher can
+never pick, or learn the title of, another school's package. The widget and the StreamField
+block are courses.blocks' (the page models load them, and these views read those models)."""
 
-from django.utils.translation import gettext_lazy as _
 from wagtail.admin.views.generic import chooser as chooser_views
 from wagtail.admin.viewsets.chooser import ChooserViewSet
 
+from ..blocks import H5PPackageChooser
+from .selectors import package_list
+
 
 def _packages(request):
-    # The chooser block is built when courses.models loads its StreamFields, and the selectors
-    # read those models: they can only be imported at request time (app-loading order).
-    from .selectors import package_list
-
     return package_list(user=request.user)
 
 
@@ -40,10 +39,10 @@ class ChosenMultipleView(chooser_views.ChosenMultipleView):
 
 
 class H5PPackageChooserViewSet(ChooserViewSet):
-    model = "courses.H5PPackage"
-    icon = "form"
-    choose_one_text = _("Choose an H5P activity")
-    choose_another_text = _("Choose another H5P activity")
+    model = H5PPackageChooser.model
+    icon = H5PPackageChooser.icon
+    choose_one_text = H5PPackageChooser.choose_one_text
+    choose_another_text = H5PPackageChooser.choose_another_text
     choose_view_class = ChooseView
     choose_results_view_class = ChooseResultsView
     chosen_view_class = ChosenView
@@ -51,6 +50,11 @@ class H5PPackageChooserViewSet(ChooserViewSet):
     # Packages are uploaded through the "H5P activities" page, which validates them.
     creation_form_class = None
     form_fields = None
+
+    @property
+    def widget_class(self):
+        # The lesson's StreamField block uses the same widget (courses.blocks).
+        return H5PPackageChooser
 
 
 h5p_package_chooser_viewset = H5PPackageChooserViewSet(

@@ -23,11 +23,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import Storage, default_storage
 from django.db import transaction
 
+from lms.cache_versions import cache_version, cache_version_bump
 from lms.uploads import scan_enabled, scan_file
 
 from ..models import H5PLibrary, H5PPackage
@@ -42,6 +44,9 @@ LIBRARIES = f"{ROOT}/libraries"
 STAGING = f"{ROOT}/uploads"
 # The jobs.Job kind of an upload imported by a worker (courses.h5p.tasks).
 IMPORT_JOB_KIND = "h5p_import"
+# How long a package's libraries' version token stays cached (libraries_version): the bound on
+# a stale token where processes do not share a cache (no REDIS_URL) and a worker imports.
+LIBRARIES_VERSION_SECONDS = 600
 # Members above this size spill from memory to a temporary file while being copied.
 SPOOL_SIZE = 1 * MB
 
@@ -363,8 +368,20 @@ def package_delete(*, package: H5PPackage, storage: Storage | None = None) -> li
 def libraries_version(package: H5PPackage) -> str:
     """A token that changes whenever one of the package's libraries changes patch.
 
-    It is part of the library URLs, so they can be cached as immutable."""
-    versions = sorted(
-        f"{folder}.{patch}" for folder, patch in package.libraries.values_list("folder", "patch")
-    )
-    return hashlib.sha256("|".join(versions).encode()).hexdigest()[:12]
+    It is part of the library URLs, so they can be cached as immutable. Kept in the cache until
+    a library or a package's set of libraries changes (libraries_changed)."""
+    key = f"h5p:libraries-version:{cache_version('h5p-libraries')}:{package.pk}"
+    token = cache.get(key)
+    if token is None:
+        versions = sorted(
+            f"{folder}.{patch}"
+            for folder, patch in package.libraries.values_list("folder", "patch")
+        )
+        token = hashlib.sha256("|".join(versions).encode()).hexdigest()[:12]
+        cache.set(key, token, LIBRARIES_VERSION_SECONDS)
+    return token
+
+
+def libraries_changed(**kwargs) -> None:
+    """A library was written or removed, or a package's libraries were set (courses.signals)."""
+    cache_version_bump("h5p-libraries")

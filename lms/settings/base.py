@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.ForcePasswordChangeMiddleware",
     "accounts.middleware.MfaRequiredMiddleware",
+    # The request's Wagtail site from the cache (after CommonMiddleware checked the host).
+    "home.sites.CachedSiteMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 

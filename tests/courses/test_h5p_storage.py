@@ -253,3 +253,13 @@ def test_import_h5p_command(db, media, tmp_path, capsys):
     assert H5PPackage.objects.count() == 1
     with pytest.raises(CommandError):
         call_command("import_h5p", str(path), "--school", "NOPE")
+
+
+def test_a_newer_patch_gives_packages_using_it_new_library_addresses(db, media):
+    first = import_bytes(zip_bytes(minimal_package())).package
+    before = storage.libraries_version(first)
+    assert storage.libraries_version(first) == before  # from the cache now
+    newer = minimal_package()
+    newer[f"{LIB}/library.json"] = as_json(library_json(patchVersion=4))
+    import_bytes(zip_bytes(newer))
+    assert storage.libraries_version(first) != before

@@ -6,6 +6,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
+from wagtail.models import PageViewRestriction
+from wagtail.rich_text import RichText
 
 from courses import services
 from courses.blocks import VideoBlock, video_embed_src
@@ -273,3 +275,39 @@ def test_the_assignment_list_counts_opened_and_completed(client, world):
     client.force_login(world.teacher)
     page = client.get("/assignments/", **EN).content.decode()
     assert page.count('<td class="num">1/1</td>') == 2
+
+
+def test_a_password_on_the_course_still_guards_its_lessons(client, world):
+    assign(world)
+    client.force_login(world.student)
+    assert "Nghiệm của hệ" in client.get(world.lesson.url).content.decode()
+    PageViewRestriction.objects.create(
+        page=world.course, restriction_type=PageViewRestriction.PASSWORD, password="bi-mat"
+    )
+    response = client.get(world.lesson.url)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'name="password"' in page and "Nghiệm của hệ" not in page
+
+
+def test_a_published_change_shows_at_once_and_each_language_gets_its_own(client, world):
+    assign(world)
+    client.force_login(world.student)
+    lesson = world.lesson
+    lesson.body = [
+        ("callout", {"kind": "note", "title": "", "body": RichText("<p>Hai cách giải.</p>")}),
+        ("text", RichText(f'<p>Xem <a linktype="page" id="{world.course.pk}">khóa học</a>.</p>')),
+    ]
+    lesson.save_revision(user=world.teacher).publish()
+    page = client.get(lesson.url).content.decode()
+    assert "Ghi nhớ" in page and "Hai cách giải." in page
+    assert f'href="{world.course.url}"' in page
+    assert "Remember" in client.get(lesson.url, **EN).content.decode()
+
+    lesson.refresh_from_db()
+    lesson.body = [
+        ("callout", {"kind": "note", "title": "", "body": RichText("<p>Ba cách giải.</p>")}),
+    ]
+    lesson.save_revision(user=world.teacher).publish()
+    page = client.get(lesson.url).content.decode()
+    assert "Ba cách giải." in page and "Hai cách giải." not in page
