@@ -194,7 +194,9 @@ def test_saved_lessons_work_offline_and_sync_once_with_their_times(page: Page, l
         timeout=30,
         message="the day's coverage does not count the offline work",
     )
-    assert learners[0][0] == 1, learners
+    assert learners[0][0] >= 1, learners  # other journeys may have had 9A learn today too
     login(page, base, "bgh")
     page.goto(f"{base}/coverage/classes/{classroom}/?start={today}&end={today}")
-    expect(page.locator("[data-summary]")).to_contain_text("Học không đồng bộ: 1/")
+    expect(page.locator("[data-summary]")).to_contain_text(f"Học không đồng bộ: {learners[0][0]}/")
+    # This student's row: today counts as a day learned asynchronously.
+    expect(page.locator(f"tr[data-student='{student}'] [data-async-days]")).to_have_text("1")
