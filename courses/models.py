@@ -591,6 +591,8 @@ class XAPIStatement(models.Model):
                 name="one_xapi_statement_per_id",
             )
         ]
+        # Coverage counts a student's answers by the day they happened (coverage.definitions).
+        indexes = [models.Index(fields=["user", "occurred_at"], name="xapi_user_occurred")]
 
     def __str__(self) -> str:
         return f"{self.user} {self.verb} {self.package}"
