@@ -5,6 +5,7 @@ Thin views: reads through courses.offline.selectors, writes through courses.offl
 
 import json
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
@@ -12,6 +13,7 @@ from django.shortcuts import render
 from django.template.response import TemplateResponse
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -98,8 +100,20 @@ def _page_copy(request, lesson) -> TemplateResponse:
     return response.render()
 
 
+# How long a lesson page's size, as shown before saving, is reused for other readers.
+PAGE_BYTES_SECONDS = 24 * 3600
+
+
 def _page_bytes(request, lesson) -> int:
-    return len(_page_copy(request, lesson).content)
+    """The saved page's size, shown before the download: the page is rendered once per
+    revision and language and the figure reused for every reader (a whole class opens the
+    closure offer at once; one reader's page differs from another's by a few bytes only)."""
+    key = f"offline:page-bytes:{lesson.pk}:{lesson.live_revision_id}:{get_language()}"
+    size = cache.get(key)
+    if size is None:
+        size = len(_page_copy(request, lesson).content)
+        cache.set(key, size, PAGE_BYTES_SECONDS)
+    return size
 
 
 @require_GET

@@ -19,12 +19,14 @@ from wagtail.images import get_image_model
 from wagtail.models import Collection
 
 from courses.models import H5PResult, H5PUserData, LessonProgress, XAPIStatement
+from courses.offline import views as offline_views
 from courses.offline.services import MAX_AGE_DAYS
 from courses.services import lesson_assign
 from tests.clock import WEDNESDAY, at
 from tests.courses.conftest import add_lesson
 from tests.courses.test_h5p_storage import media  # noqa: F401 - fixture
 from tests.courses.test_h5p_views import activity, new_package, post_xapi, statement  # noqa: F401
+from tests.factories import EnrollmentFactory
 
 SYNC = "/offline/sync/"
 
@@ -380,3 +382,27 @@ def test_older_resume_state_does_not_overwrite_a_newer_one(world, activity):  # 
     }
     assert send(client, older).json()["status"] == "duplicate"
     assert H5PUserData.objects.get(user=world.student).data == '{"answer": 1}'
+
+
+def test_a_lessons_page_size_is_measured_once_per_revision_for_a_whole_class(
+    world, assigned, monkeypatch
+):
+    rendered = []
+    render = offline_views._page_copy
+
+    def counted(request, lesson):
+        rendered.append(lesson.pk)
+        return render(request, lesson)
+
+    monkeypatch.setattr(offline_views, "_page_copy", counted)
+    classmate = EnrollmentFactory(classroom=world.classroom).student
+    url = reverse("courses:offline_lesson_bundle", args=[world.lesson.pk])
+    first = client_for(world.student).get(url).json()
+    second = client_for(classmate).get(url).json()
+    # The second reader of the same revision is told the same size without a page render.
+    assert rendered == [world.lesson.pk]
+    assert first["files"][0]["bytes"] == second["files"][0]["bytes"] > 1000
+    # A new revision is measured again: its size may differ.
+    world.lesson.save_revision(user=world.teacher).publish()
+    client_for(classmate).get(url)
+    assert rendered == [world.lesson.pk, world.lesson.pk]
