@@ -255,6 +255,14 @@ def closure_emails_send(change_id: int, chunk: int, *, attempt: int = 0) -> int:
     change = ClosureChange.objects.select_related("closure").get(pk=change_id)
     with translation.override(settings.LANGUAGE_CODE):
         text = notice_text(change)
+        if change.action != ClosureChange.Action.CANCELLED:
+            # Floods take the network: the start page offers the closure days' lessons to keep
+            # on the phone (courses.offline, docs/offline.md).
+            text += "\n\n" + _(
+                "Students: open HọcTiếp on your phone and save the lessons of these days "
+                "(“Download the lessons of the days off” on your start page) to keep learning "
+                "if the network goes down."
+            )
         subject = _("HọcTiếp: classes study online")
     rows = ClosureEmail.objects.filter(
         change_id=change_id, chunk=chunk, status=ClosureEmail.Status.PENDING

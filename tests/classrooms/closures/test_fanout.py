@@ -85,6 +85,8 @@ def test_the_request_answers_at_once_and_workers_notify_everyone_once(client, sc
     assert Notice.objects.filter(kind="closure", key=f"closure:{closure.pk}").count() == people
     assert len(mail.outbox) == people
     assert len({m.extra_headers["Message-ID"] for m in mail.outbox}) == people
+    # The e-mail points students to saving the closure days' lessons for offline use.
+    assert all("lưu các bài học của những ngày này" in m.body for m in mail.outbox)
     assert LiveSession.objects.filter(classroom__school=school).count() == 2 * 5
     progress = client.get(reverse("classrooms:closure_progress", args=[closure.pk])).json()
     [change] = progress["changes"]
