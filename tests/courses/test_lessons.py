@@ -50,6 +50,17 @@ def test_student_finds_opens_and_completes_an_assigned_lesson(client, world):
     assert progress.opened_at == first_open
 
 
+def test_the_lesson_line_under_the_title_has_no_stray_separator(client, world):
+    """Without an estimated duration the line reads "Due: …", not "· Due: …"."""
+    assign(world, due_at=timezone.now() + timedelta(days=1))
+    client.force_login(world.student)
+    for minutes, expected in ((None, '<p class="hint">Due:'), (40, "About 40 minutes · Due:")):
+        world.lesson.duration_minutes = minutes
+        world.lesson.save_revision(user=world.teacher).publish()
+        html = client.get(world.lesson.url, **EN).content.decode()
+        assert expected in " ".join(html.split()).replace('"hint"> ', '"hint">'), minutes
+
+
 def test_the_start_page_lists_the_students_lessons(client, world):
     assign(world)
     client.force_login(world.student)
