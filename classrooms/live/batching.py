@@ -1,5 +1,6 @@
 """Requests of one process written together: heartbeats in one UPDATE, chat messages in one
-INSERT (see `ProcessBatch`)."""
+INSERT (see `ProcessBatch`); and room events of one process sent together to their group
+(see `RoomSends`)."""
 
 import asyncio
 import logging
@@ -112,3 +113,61 @@ class ChatBatch(ProcessBatch):
         if isinstance(result, room.RoomError):
             raise result
         return result
+
+
+class RoomSends:
+    """Room events of one process for one group, sent as one channel-layer message when several
+    are waiting: those that arrive while the group's previous send is in flight (no added
+    wait: a lone event goes at once, and a batch is as large as the load makes it, as for
+    `ChatBatch`). A batch of more than one goes as `room.events` (the events in order), which
+    each socket unpacks into the same frames as before; the protocol does not change.
+
+    Why: on the Redis layer every group message is one entry in each receiving process's one
+    queue, shared by all its sockets, and a process takes those entries one at a time (four
+    Redis round trips each). A class joining or reconnecting at once sends one `presence.join`
+    per member; one entry per member is what filled the queue until the layer dropped messages
+    (docs/deployment.md, "Channel layer capacity")."""
+
+    _per_loop: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, RoomSends]" = (
+        weakref.WeakKeyDictionary()
+    )
+
+    def __init__(self):
+        self.pending: dict[str, list[tuple[dict, asyncio.Future]]] = {}
+        self.tasks: dict[str, asyncio.Task] = {}
+
+    @classmethod
+    def for_loop(cls):
+        loop = asyncio.get_running_loop()
+        sends = cls._per_loop.get(loop)
+        if sends is None:
+            sends = cls._per_loop[loop] = cls()
+        return sends
+
+    async def send(self, layer, group: str, event: dict) -> None:
+        """Send `event` to `group` (with others waiting for it); raises what the layer raised."""
+        done = asyncio.get_running_loop().create_future()
+        self.pending.setdefault(group, []).append((event, done))
+        task = self.tasks.get(group)
+        if task is None or task.done():
+            self.tasks[group] = asyncio.create_task(self._flush(layer, group))
+        await done
+
+    async def _flush(self, layer, group: str):
+        try:
+            while self.pending.get(group):
+                batch = self.pending.pop(group)
+                events = [event for event, _ in batch]
+                message = (
+                    events[0] if len(events) == 1 else {"type": "room.events", "events": events}
+                )
+                try:
+                    await layer.group_send(group, message)
+                except Exception as exc:
+                    for _, done in batch:
+                        _settle(done, exception=exc)
+                else:
+                    for _, done in batch:
+                        _settle(done)
+        finally:
+            self.tasks.pop(group, None)

@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from . import actions, room
-from .batching import ChatBatch, HeartbeatBatch
+from .batching import ChatBatch, HeartbeatBatch, RoomSends
 
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_STARTED = 4409
@@ -274,14 +274,16 @@ class LiveSessionConsumer(AsyncJsonWebsocketConsumer):
 
     async def _to_group(self, group: str, payload: dict):
         """The payload is encoded once here, not once per receiving socket; only the events
-        that change a member's state (`STATEFUL_EVENTS`) carry it decoded as well."""
+        that change a member's state (`STATEFUL_EVENTS`) carry it decoded as well. Events of
+        this process for the same group that wait behind a send in flight go out together
+        (`batching.RoomSends`)."""
         event = {"type": "room.event", "kind": payload["type"]}
         if payload["type"] in STATEFUL_EVENTS:
             event["payload"] = payload
         if payload["type"] != "room.flush":
             event["text"] = json.dumps(payload)
         try:
-            await self.channel_layer.group_send(group, event)
+            await RoomSends.for_loop().send(self.channel_layer, group, event)
         except Exception:
             await self._layer_failed()
 
@@ -296,6 +298,11 @@ class LiveSessionConsumer(AsyncJsonWebsocketConsumer):
         if kind in STATEFUL_EVENTS and self.conn is not None:
             room.apply_event(self.conn.member, event["payload"])
         await self.send(text_data=event["text"])
+
+    async def room_events(self, event):
+        """Several room events sent together (`batching.RoomSends`), handled in order."""
+        for one in event["events"]:
+            await self.room_event(one)
 
     async def h5p_result(self, event):
         """Sent by the H5P xAPI view to `session.<id>.teachers` only."""

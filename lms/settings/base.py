@@ -143,12 +143,27 @@ CHANNEL_LAYER_BACKENDS = {
 }
 if CHANNEL_LAYER not in CHANNEL_LAYER_BACKENDS:
     raise ImproperlyConfigured(f"CHANNEL_LAYER must be redis or pubsub, not {CHANNEL_LAYER!r}")
+# Capacity of RedisChannelLayer, sized on purpose (docs/deployment.md, "Channel layer
+# capacity"). channels-redis keeps ONE queue per worker process for all its sockets, and a group
+# message is one entry in it however many of the worker's sockets are in the group; a full queue
+# drops group messages ("channels over capacity in group ..."), and the worker reads it one entry
+# at a time (four Redis round trips each). The default, 100, is less than one class joining
+# (a `presence.join` per member) and a few seconds of a worker's rooms at full voice: a loaded
+# machine lost presence and chat (issue 17). 5,000 holds a whole worker reconnecting at once
+# (~2,500 sockets, at most one `presence.join` each; fewer when they wait behind a send in
+# flight, `classrooms.live.batching.RoomSends`) plus 10 s of chat at full voice in its ~60 rooms
+# (2 messages/s each). An entry is about 3 KB (the payload and the names of the worker's
+# sockets in the room): 15 MB of Redis for a worker that stops reading. It is also the bound of
+# each socket's in-process buffer, which holds references to the same messages. Messages older
+# than `expiry` (60 s, channels-redis's default) are dropped whatever the capacity: a room event
+# a minute late is no longer worth showing.
+CHANNEL_LAYER_CAPACITY = env.int("CHANNEL_LAYER_CAPACITY", default=5000)
 if REDIS_URL:
+    layer_config = {"hosts": [REDIS_URL]}
+    if CHANNEL_LAYER == "redis":  # Pub/Sub stores nothing, so it has no capacity to set
+        layer_config.update(capacity=CHANNEL_LAYER_CAPACITY, expiry=60)
     CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": CHANNEL_LAYER_BACKENDS[CHANNEL_LAYER],
-            "CONFIG": {"hosts": [REDIS_URL]},
-        }
+        "default": {"BACKEND": CHANNEL_LAYER_BACKENDS[CHANNEL_LAYER], "CONFIG": layer_config}
     }
     CACHES = {
         "default": {
