@@ -18,14 +18,25 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
+from django.http import QueryDict
 from django.utils import timezone
 
-from classrooms.models import AcademicYear, Classroom, Enrollment, LiveSession, SessionStatus
+from accounts.models import Role, User
+from classrooms.models import (
+    AcademicYear,
+    Classroom,
+    Enrollment,
+    LiveSession,
+    School,
+    SessionStatus,
+)
 from courses.models import LessonAssignment, LessonProgress
+from lms.cache_versions import cache_version_bump
 
-from . import definitions
+from . import definitions, selectors
 from .models import AtRiskStudent, DailyCoverage, RollupRun, SchoolDailyCoverage
 
 CHUNK = 400  # classrooms per batch of queries
@@ -258,14 +269,17 @@ def rollup(
     classroom_ids: Iterable[int] | None = None,
     dates: Iterable[datetime.date] | None = None,
     until: datetime.date | None = None,
+    touched: set[int] | None = None,
 ) -> int:
     """Rebuild the DailyCoverage rows of the given class-days and return how many were
     written. Class-days are the school days of the classrooms (all, or ``classroom_ids``) on
     ``dates``, or from ``since`` to ``until`` (default today); days after today are never
-    rolled up. With neither dates nor since, it is ``rollup_incremental``."""
+    rolled up. With neither dates nor since, it is ``rollup_incremental``. Once committed,
+    the start dashboards of the schools rolled up, their districts and the province get a
+    new version (``start_pages_changed``); their ids are added to ``touched``."""
     today = timezone.localdate()
     if dates is None and since is None:
-        return rollup_incremental()
+        return rollup_incremental(touched=touched)
     if dates is not None:
         wanted = sorted({d for d in dates if d <= today})
     else:
@@ -329,6 +343,11 @@ def rollup(
         rows=written,
         full=full,
     )
+    school_ids = {c.school_id for c in classrooms}
+    if touched is not None:
+        touched |= school_ids
+    if school_ids:
+        start_pages_changed(school_ids)
     return written
 
 
@@ -342,7 +361,7 @@ def _runs(days: list[datetime.date]) -> list[list[datetime.date]]:
     return runs
 
 
-def rollup_incremental() -> int:
+def rollup_incremental(touched: set[int] | None = None) -> int:
     """Bring the rollup up to date: days after the last full run (all classes; a new school
     day announces itself with no event), and the class-days of sessions ended since the last
     run (coverage.signals already rolled them up when session_end sent session_ended; this
@@ -356,9 +375,11 @@ def rollup_incremental() -> int:
         year = AcademicYear.objects.filter(is_current=True).first()
         since = year.starts_on if year else today
         if since <= today:
-            written += rollup(since=max(since, today - datetime.timedelta(days=120)))
+            written += rollup(
+                since=max(since, today - datetime.timedelta(days=120)), touched=touched
+            )
     elif last_full.last_day < today:
-        written += rollup(since=last_full.last_day + datetime.timedelta(days=1))
+        written += rollup(since=last_full.last_day + datetime.timedelta(days=1), touched=touched)
     last = RollupRun.objects.order_by("-started_at").first()
     if last is not None:
         watermark = last.started_at
@@ -372,11 +393,13 @@ def rollup_incremental() -> int:
         ).values_list("classroom_id", "starts_at")
         class_days = {(c, definitions.local_date(s)) for c, s in ended}
         if class_days:
-            written += rollup_after_change(class_days)
+            written += rollup_after_change(class_days, touched=touched)
     return written
 
 
-def rollup_after_change(class_days: Iterable[tuple[int, datetime.date]]) -> int:
+def rollup_after_change(
+    class_days: Iterable[tuple[int, datetime.date]], touched: set[int] | None = None
+) -> int:
     """A change on some class-days also moves the at-risk streak of the class's later days:
     rebuild each class from its earliest changed day to today."""
     earliest = {}
@@ -388,9 +411,67 @@ def rollup_after_change(class_days: Iterable[tuple[int, datetime.date]]) -> int:
     for classroom_id, day in earliest.items():
         by_day[day].add(classroom_id)
     for day, ids in sorted(by_day.items()):
-        written += rollup(since=day, classroom_ids=ids)
+        written += rollup(since=day, classroom_ids=ids, touched=touched)
     return written
 
 
 def last_rollup_at() -> datetime.datetime | None:
     return RollupRun.objects.order_by("-finished_at").values_list("finished_at", flat=True).first()
+
+
+# --- The start dashboards' cache -----------------------------------------------------------
+
+
+def start_pages_changed(school_ids: Iterable[int]) -> None:
+    """The rollup rows of these schools changed: their start dashboards, their districts' and
+    the province's get a new version (``selectors.start_page_cache_key``), now and again at
+    the commit, and are computed again when next viewed or warmed. Every other school and
+    district keeps its cached page."""
+    school_ids = set(school_ids)
+    district_ids = set(
+        School.objects.filter(pk__in=school_ids).values_list("district_id", flat=True)
+    )
+    scopes = ["province"]
+    scopes += [f"district:{pk}" for pk in sorted(district_ids)]
+    scopes += [f"school:{pk}" for pk in sorted(school_ids)]
+    for scope in scopes:
+        cache_version_bump(selectors.start_page_version(scope))
+
+
+def start_page_viewers(school_ids: Iterable[int]) -> list[User]:
+    """One active viewer of each start dashboard a rollup of these schools changes: a province
+    officer (or a superuser), an officer of each of their districts, an admin of each school.
+    A scope nobody can view is left alone."""
+    school_ids = set(school_ids)
+    district_ids = set(
+        School.objects.filter(pk__in=school_ids).values_list("district_id", flat=True)
+    )
+    active = User.objects.filter(is_active=True).order_by("pk")
+    province = (
+        active.filter(role=Role.PROVINCE_OFFICER).first()
+        or active.filter(is_superuser=True).first()
+    )
+    viewers: dict[str, User] = {}
+    if province is not None:
+        viewers["province"] = province
+    for user in active.filter(role=Role.DISTRICT_OFFICER, district_id__in=district_ids):
+        viewers.setdefault(selectors.start_page_scope(user), user)
+    for user in active.filter(role=Role.SCHOOL_ADMIN, school_id__in=school_ids):
+        viewers.setdefault(selectors.start_page_scope(user), user)
+    return list(viewers.values())
+
+
+def warm_start_pages(school_ids: Iterable[int]) -> int:
+    """Compute and cache the start dashboards a rollup of these schools changed, so that the
+    first officer to open one after the rollup is served from the cache: the default view
+    (``selectors.filters_from_params`` of no parameters) and the filter sets viewed lately
+    (``selectors.start_page_recent_filters``). Returns how many pages were computed (a page
+    someone opened in between is already cached)."""
+    default = selectors.filters_from_params(QueryDict())
+    computed = 0
+    for user in start_page_viewers(school_ids):
+        for filters in [default, *selectors.start_page_recent_filters(user)]:
+            if cache.get(selectors.start_page_cache_key(user=user, filters=filters)) is None:
+                selectors.start_page(user=user, filters=filters, warming=True)
+                computed += 1
+    return computed
