@@ -304,7 +304,8 @@ def measure(args) -> None:
         from django.core.cache import cache
         from django.http import QueryDict
 
-        from coverage.selectors import filters_from_params, start_page_cache_key
+        from coverage.selectors import filters_from_params
+        from coverage.start_pages import start_page_cache_key
 
         filters = filters_from_params(QueryDict(urlparse(url).query))
         return lambda: cache.delete(start_page_cache_key(user=who, filters=filters))

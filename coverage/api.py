@@ -27,7 +27,7 @@ from rest_framework.views import APIView
 
 from accounts.models import Role
 
-from . import selectors
+from . import selectors, students
 from .serializers import (
     AtRiskListSerializer,
     AttentionListSerializer,
@@ -237,7 +237,7 @@ class AtRiskView(CoverageAPIView):
                 },
                 status=400,
             )
-        count, rows = selectors.at_risk_page(
+        count, rows = students.at_risk_page(
             user=request.user,
             classroom_id=classroom,
             filters=self.filters(),

@@ -3,7 +3,11 @@
 Every figure comes from the rollup: ``DailyCoverage`` (one row per class per school day) and
 ``AtRiskStudent`` (the at-risk students of each class's latest day), with one exception: the
 per-student rows of ONE class read that class's attendance records (docs/coverage.md, "What
-reads what")."""
+reads what").
+
+Built on these: the at-risk lists and a student's page (``coverage.students``), the start
+dashboards and their cache (``coverage.start_pages``), the report's rows (``coverage.reports``).
+"""
 
 from __future__ import annotations
 
@@ -12,27 +16,23 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connections
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import Guardianship, Role, User
-from classrooms.models import AttendanceRecord, Classroom, District, Enrollment, School
+from classrooms.models import AttendanceRecord, Classroom, District, School
 from classrooms.org.levels import LEVEL_GRADES, Level
-from classrooms.org.selectors import classroom_list, district_list, school_list, student_list
-from courses.models import LessonAssignment, LessonProgress
-from courses.selectors import lesson_status
-from lms.access import has_role, scope_role, scoped
-from lms.cache_versions import cache_version
+from classrooms.org.selectors import classroom_list, district_list, school_list
+from lms.access import has_role, scoped
 from lms.collation import vi_key, vi_order
 from lms.roles import ADMIN_ROLES
 
 from . import definitions
 from .filters import DaysChoice, bound_filterset, default_period
-from .models import AtRiskStudent, DailyCoverage, SchoolDailyCoverage
+from .models import DailyCoverage, SchoolDailyCoverage
 
 ATTENTION_DAYS = 5
 
@@ -524,98 +524,6 @@ def student_rows(*, user: User, filters: CoverageFilters, classroom_id) -> list[
     return rows
 
 
-def coverage_student_get(*, user: User, pk) -> User:
-    """A student in the user's coverage scope: the province's for a province officer, the
-    district's for a district officer, the school's for a school admin; 404 otherwise."""
-    if not user_sees_coverage(user):
-        raise Http404
-    return get_object_or_404(student_list(user=user), pk=pk)
-
-
-def student_detail(*, user: User, filters: CoverageFilters, student_id) -> dict:
-    """One student's page, what an officer follows an at-risk row to: per class they are in
-    now, their attendance in the held sessions of the period (the selected class-days, as on
-    the class page) and their run of absences; the lessons assigned to those classes for the
-    period with when they opened and completed each; their guardians' contacts."""
-    student = coverage_student_get(user=user, pk=student_id)
-    filters = filters_for_classroom(filters)
-    enrollments = (
-        Enrollment.objects.filter(student=student, active=True)
-        .select_related("classroom", "classroom__school", "classroom__homeroom_teacher")
-        .order_by("-classroom__year__starts_on", "classroom__grade", "classroom__name")
-    )
-    classes = [_student_in_class(user, filters, e.classroom, student) for e in enrollments]
-    return {
-        "student": student,
-        "classes": classes,
-        "lessons": _student_lessons(student, [c["classroom"] for c in classes], filters),
-        "guardians": _contacts([student.pk]).get(student.pk, []),
-    }
-
-
-def _student_in_class(user: User, filters: CoverageFilters, classroom: Classroom, student):
-    selected_days = set(_class_days(user, filters, classroom))
-    lookback = filters.start - datetime.timedelta(days=definitions.AT_RISK_LOOKBACK_DAYS)
-    held = definitions.held_sessions([classroom.pk], lookback, filters.end)
-    in_period = [s["id"] for s in held if s["date"] in selected_days]
-    records = list(
-        AttendanceRecord.objects.filter(student=student, session_id__in=in_period)
-        .select_related("session", "session__subject")
-        .order_by("-session__starts_at")
-    )
-    attended = sum(1 for r in records if r.status in definitions.ATTENDED)
-    streak = definitions.final_streaks(held, definitions.absent_students([s["id"] for s in held]))
-    runs = streak.get(student.pk, 0)
-    teacher = classroom.homeroom_teacher
-    return {
-        "classroom": classroom,
-        "homeroom_teacher": teacher.display_name if teacher else "",
-        "homeroom_phone": teacher.phone if teacher else "",
-        "homeroom_email": teacher.email if teacher else "",
-        "records": records,
-        "sessions": len(records),
-        "attended": attended,
-        "absent": sum(1 for r in records if r.status == "absent"),
-        "excused": sum(1 for r in records if r.status == "excused"),
-        "attendance_pct": pct(attended, len(records)),
-        "consecutive_absences": runs,
-        "at_risk": runs >= settings.COVERAGE_AT_RISK_SESSIONS,
-    }
-
-
-def _student_lessons(student: User, classrooms: list[Classroom], filters: CoverageFilters):
-    """Lessons assigned to the classes and due in the period (or with no due date, available
-    by its end), soonest due first, each with the student's first open and completion."""
-    first, last = definitions.day_bounds(filters.start, filters.end)
-    assignments = (
-        LessonAssignment.objects.filter(classroom__in=classrooms, lesson__live=True)
-        .filter(Q(due_at__gte=first, due_at__lt=last) | Q(due_at__isnull=True))
-        .filter(Q(available_from__isnull=True) | Q(available_from__lt=last))
-        .select_related("lesson", "classroom")
-        .order_by(F("due_at").asc(nulls_last=True), "lesson__title", "pk")
-    )
-    progress = {
-        p.lesson_id: p
-        for p in LessonProgress.objects.filter(
-            student=student, lesson_id__in=[a.lesson_id for a in assignments]
-        )
-    }
-    now, rows = timezone.now(), []
-    for assignment in assignments:
-        p = progress.get(assignment.lesson_id)
-        rows.append(
-            {
-                "title": assignment.lesson.title,
-                "classroom": assignment.classroom.name,
-                "due_at": assignment.due_at,
-                "opened_at": p.opened_at if p else None,
-                "completed_at": p.completed_at if p else None,
-                "status": lesson_status(assignment, p, now),
-            }
-        )
-    return rows
-
-
 def daily_series(
     *, user: User, filters: CoverageFilters, school_id=None, district_id=None
 ) -> list[dict]:
@@ -724,244 +632,3 @@ def attention_schools(*, user: User, filters: CoverageFilters | None = None) -> 
             days=sorted(last_days),
         )
     return sorted(low, key=lambda r: (r["coverage_pct"], vi_key(r["name"])))
-
-
-def at_risk_queryset(
-    *, user: User, classroom_id=None, filters: CoverageFilters | None = None
-) -> QuerySet[AtRiskStudent]:
-    """Students absent from the last COVERAGE_AT_RISK_SESSIONS held sessions of their class,
-    as of the last rolled-up day of the user's scope (or of one class), still actively
-    enrolled in that class, in classes of the filters' level and grade, most consecutive
-    absences first (then school, class and name, in Vietnamese order). ``AtRiskStudent`` is
-    filled by the rollup."""
-    base = coverage_rows(user=user).filter(date__lte=timezone.localdate())
-    if classroom_id is not None:
-        base = base.filter(classroom_id=coverage_classroom_get(user=user, pk=classroom_id).pk)
-    last = base.aggregate(last=Max("date"))["last"]
-    if last is None:
-        return AtRiskStudent.objects.none()
-    qs = _in_scope(AtRiskStudent.objects.filter(as_of=last), user)
-    if classroom_id is not None:
-        qs = qs.filter(classroom_id=classroom_id)
-    qs = _by_level_and_grade(qs, filters, "classroom__grade").filter(
-        Exists(
-            Enrollment.objects.filter(
-                classroom_id=OuterRef("classroom_id"),
-                student_id=OuterRef("student_id"),
-                active=True,
-            )  # fmt: skip
-        )
-    )
-    return qs.order_by(
-        "-consecutive_absences", vi_order("school__name"), "classroom__grade",
-        "classroom__name", vi_order("student__full_name"), "student__username", "student_id",
-    )  # fmt: skip
-
-
-def at_risk_students(
-    *,
-    user: User,
-    classroom_id=None,
-    filters: CoverageFilters | None = None,
-    limit: int | None = None,
-    offset: int = 0,
-) -> list[dict]:
-    """``at_risk_queryset``'s students with their class, school, homeroom teacher's and
-    guardians' contacts; ``limit`` and ``offset`` page through them."""
-    qs = at_risk_queryset(user=user, classroom_id=classroom_id, filters=filters)
-    return _at_risk_rows(qs, limit, offset)
-
-
-def at_risk_page(
-    *,
-    user: User,
-    classroom_id=None,
-    filters: CoverageFilters | None = None,
-    limit: int,
-    offset: int = 0,
-) -> tuple[int, list[dict]]:
-    """(how many students are at risk in all, one page of ``at_risk_students``)."""
-    qs = at_risk_queryset(user=user, classroom_id=classroom_id, filters=filters)
-    rows = _at_risk_rows(qs, limit, offset)
-    # A short first page is the whole list: no COUNT needed.
-    count = len(rows) if offset == 0 and len(rows) < limit else qs.count()
-    return count, rows
-
-
-def _at_risk_rows(qs: QuerySet[AtRiskStudent], limit: int | None, offset: int) -> list[dict]:
-    end = offset + limit if limit is not None else None
-    found = list(
-        qs.values(
-            "student_id", "classroom_id", "classroom__name", "school_id", "school__name",
-            "consecutive_absences", *_person_fields("student__"),
-            *_person_fields("classroom__homeroom_teacher__"),
-        )[offset:end]
-    )  # fmt: skip
-    guardians = _contacts([f["student_id"] for f in found])
-    rows = []
-    for entry in found:
-        teacher, phone, email = _person(entry, "classroom__homeroom_teacher__")
-        rows.append(
-            {
-                "id": entry["student_id"],
-                "name": _person(entry, "student__")[0],
-                "classroom_id": entry["classroom_id"],
-                "classroom": entry["classroom__name"],
-                "school_id": entry["school_id"],
-                "school": entry["school__name"],
-                "consecutive_absences": entry["consecutive_absences"],
-                "homeroom_teacher": teacher,
-                "homeroom_phone": phone,
-                "homeroom_email": email,
-                "guardians": guardians.get(entry["student_id"], []),
-            }
-        )
-    return rows
-
-
-# --- The start dashboard -------------------------------------------------------------------
-
-START_PAGE_SECONDS = 300
-# Besides the default view, a rollup warms the last filter sets viewed on each start dashboard
-# (a province officer looking at the whole closure, or at one level), up to this many, for as
-# long as START_PAGE_VIEWS_SECONDS after they were last computed on a view.
-START_PAGE_VIEWS_KEPT = 4
-START_PAGE_VIEWS_SECONDS = 24 * 3600
-
-
-def start_page_scope(user: User) -> str:
-    """Whose figures the user's start dashboard shows: every province officer (and
-    superuser) sees the same page, every officer of a district and every admin of a school."""
-    role = scope_role(user)
-    return {
-        Role.PROVINCE_OFFICER: "province",
-        Role.DISTRICT_OFFICER: f"district:{user.district_id}",
-        Role.SCHOOL_ADMIN: f"school:{user.school_id}",
-    }.get(role, f"user:{user.pk}")
-
-
-def start_page_version(scope: str) -> str:
-    """The name of a scope's version (lms.cache_versions): a rollup that rebuilt class-days
-    of a school gives the school, its district and the province a new one
-    (``coverage.services.start_pages_changed``), so their start dashboards recompute while
-    those of every other school and district stay cached."""
-    return f"coverage:start:{scope}"
-
-
-def _views_key(scope: str) -> str:
-    return f"coverage:start-views:{scope}"
-
-
-def start_page_recent_filters(user: User) -> list[CoverageFilters]:
-    """The filter sets other than the default view that were last computed on a view of the
-    user's start dashboard, newest first (what the rollup tasks warm besides the default)."""
-    return cache.get(_views_key(start_page_scope(user))) or []
-
-
-def _remember_view(user: User, filters: CoverageFilters) -> None:
-    if filters.as_query() == filters_from_params({}).as_query():
-        return  # the default view is always warmed
-    filters = replace(filters, swapped=False)
-    kept = [f for f in start_page_recent_filters(user) if f.as_query() != filters.as_query()]
-    kept = [filters, *kept][:START_PAGE_VIEWS_KEPT]
-    cache.set(_views_key(start_page_scope(user)), kept, START_PAGE_VIEWS_SECONDS)
-
-
-def start_page_cache_key(*, user: User, filters: CoverageFilters) -> str:
-    """The cache key of a user's start dashboard: their scope and its version (any rollup of
-    one of its classes gives it a new one), the filters and today. No database query."""
-    scope = start_page_scope(user)
-    query = "&".join(f"{k}={v}" for k, v in sorted(filters.as_query().items()))
-    version = cache_version(start_page_version(scope))
-    return f"coverage:start:{scope}:{timezone.localdate()}:{version}:{query}"
-
-
-def start_page(*, user: User, filters: CoverageFilters, warming: bool = False) -> dict:
-    """Everything the start dashboard shows for the user's own level: the summary, the daily
-    series, one row per district (province), school (district officer) or class (school
-    admin), the schools that need attention and the first 100 students at risk. Cached for
-    START_PAGE_SECONDS under ``start_page_cache_key`` (a rollup of the scope changes the key;
-    the rollup tasks compute the default view and the filter sets viewed lately again at
-    once, coverage.tasks; ``warming`` is their call).
-    The summary is added up from the rows' grouping rather than scanned again. District and
-    school rows come from the per-school rollup (``_grouped_from_school_days``): the page
-    shows no count of distinct classes, the API does."""
-    if not user_sees_coverage(user):
-        raise Http404
-    key = start_page_cache_key(user=user, filters=filters)
-    figures = cache.get(key)
-    if figures is not None:
-        return figures
-    role = scope_role(user)
-    qs = _filtered(user, filters)
-    if role == Role.PROVINCE_OFFICER:
-        grouped = _grouped_from_school_days(user, filters, "district_id")
-        rows = district_rows(user=user, filters=filters, grouped=grouped)
-        level = "province"
-    elif role == Role.DISTRICT_OFFICER:
-        grouped = _grouped_from_school_days(
-            user, filters, "school_id", district_id=user.district_id
-        )
-        rows = school_rows(
-            user=user, filters=filters, district_id=user.district_id, grouped=grouped
-        )
-        level = "district"
-    else:
-        grouped = _grouped(qs.filter(school_id=user.school_id), "classroom_id")
-        rows = class_rows(user=user, filters=filters, school_id=user.school_id, grouped=grouped)
-        level = "school"
-    figures = {
-        "level": level,
-        "summary": _summary_of(grouped, user, filters),
-        "series": daily_series(user=user, filters=filters),
-        "rows": rows,
-        "attention": attention_schools(user=user, filters=filters),
-        "at_risk": at_risk_students(user=user, filters=filters, limit=100),
-    }
-    cache.set(key, figures, START_PAGE_SECONDS)
-    if not warming:
-        _remember_view(user, filters)
-    return figures
-
-
-# --- Reports -------------------------------------------------------------------------------
-
-
-def report_rows(*, user: User, filters: CoverageFilters) -> dict:
-    """The departments' report: per level (cấp học), one row per school — or per district for
-    the province — with a subtotal per level and a grand total. Figures are class-days and
-    student attendances of the period (for one day: classes and students)."""
-    if not user_sees_coverage(user):
-        raise Http404
-    province = user.is_superuser or user.role == Role.PROVINCE_OFFICER
-    unit = "district_id" if province else "school_id"
-    qs = _filtered(user, filters)
-    names = (
-        {d.pk: d.name for d in district_list(user=user)}
-        if province
-        else {s.pk: s.name for s in school_list(user=user)}
-    )
-    groups = []
-    for level_value, level_label in _levels():
-        level_qs = qs.filter(level=level_value)
-        grouped = _grouped(level_qs, unit)
-        if not grouped:
-            continue
-        rows = [
-            dict(grouped[pk], id=pk, name=names.get(pk, "?"))
-            for pk in sorted(grouped, key=lambda pk: vi_key(names.get(pk, "")))
-        ]
-        total = _finish(level_qs.aggregate(**_SUMS))
-        groups.append(
-            {"level": level_value, "label": str(level_label), "rows": rows, "total": total}
-        )
-    return {
-        "unit": "district" if province else "school",
-        "groups": groups,
-        "total": _finish(qs.aggregate(**_SUMS)),
-        "filters": filters,
-    }
-
-
-def _levels():
-    return Level.choices

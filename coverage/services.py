@@ -36,7 +36,7 @@ from classrooms.models import (
 from courses.models import LessonAssignment, LessonProgress
 from lms.cache_versions import cache_version_bump
 
-from . import definitions, selectors
+from . import definitions, selectors, start_pages
 from .models import AtRiskStudent, DailyCoverage, RollupRun, SchoolDailyCoverage
 
 CHUNK = 400  # classrooms per batch of queries
@@ -424,7 +424,7 @@ def last_rollup_at() -> datetime.datetime | None:
 
 def start_pages_changed(school_ids: Iterable[int]) -> None:
     """The rollup rows of these schools changed: their start dashboards, their districts' and
-    the province's get a new version (``selectors.start_page_cache_key``), now and again at
+    the province's get a new version (``start_pages.start_page_cache_key``), now and again at
     the commit, and are computed again when next viewed or warmed. Every other school and
     district keeps its cached page."""
     school_ids = set(school_ids)
@@ -435,7 +435,7 @@ def start_pages_changed(school_ids: Iterable[int]) -> None:
     scopes += [f"district:{pk}" for pk in sorted(district_ids)]
     scopes += [f"school:{pk}" for pk in sorted(school_ids)]
     for scope in scopes:
-        cache_version_bump(selectors.start_page_version(scope))
+        cache_version_bump(start_pages.start_page_version(scope))
 
 
 def start_page_viewers(school_ids: Iterable[int]) -> list[User]:
@@ -455,9 +455,9 @@ def start_page_viewers(school_ids: Iterable[int]) -> list[User]:
     if province is not None:
         viewers["province"] = province
     for user in active.filter(role=Role.DISTRICT_OFFICER, district_id__in=district_ids):
-        viewers.setdefault(selectors.start_page_scope(user), user)
+        viewers.setdefault(start_pages.start_page_scope(user), user)
     for user in active.filter(role=Role.SCHOOL_ADMIN, school_id__in=school_ids):
-        viewers.setdefault(selectors.start_page_scope(user), user)
+        viewers.setdefault(start_pages.start_page_scope(user), user)
     return list(viewers.values())
 
 
@@ -465,13 +465,13 @@ def warm_start_pages(school_ids: Iterable[int]) -> int:
     """Compute and cache the start dashboards a rollup of these schools changed, so that the
     first officer to open one after the rollup is served from the cache: the default view
     (``selectors.filters_from_params`` of no parameters) and the filter sets viewed lately
-    (``selectors.start_page_recent_filters``). Returns how many pages were computed (a page
+    (``start_pages.start_page_recent_filters``). Returns how many pages were computed (a page
     someone opened in between is already cached)."""
     default = selectors.filters_from_params(QueryDict())
     computed = 0
     for user in start_page_viewers(school_ids):
-        for filters in [default, *selectors.start_page_recent_filters(user)]:
-            if cache.get(selectors.start_page_cache_key(user=user, filters=filters)) is None:
-                selectors.start_page(user=user, filters=filters, warming=True)
+        for filters in [default, *start_pages.start_page_recent_filters(user)]:
+            if cache.get(start_pages.start_page_cache_key(user=user, filters=filters)) is None:
+                start_pages.start_page(user=user, filters=filters, warming=True)
                 computed += 1
     return computed

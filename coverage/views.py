@@ -11,9 +11,9 @@ from django.views.decorators.http import require_POST
 from jobs.services import job_start
 from lms.collation import vi_key
 
-from . import selectors, tasks
+from . import selectors, start_pages, students, tasks
 from .filters import bound_filterset
-from .reports import REPORT_PARAMS, report_table
+from .reports import REPORT_PARAMS, report_rows, report_table
 from .services import last_rollup_at
 
 SORTABLE = {
@@ -89,7 +89,7 @@ def dashboard(request):
     user = _viewer(request)
     filters = selectors.filters_from_params(request.GET)
     context = _context(request)
-    figures = selectors.start_page(user=user, filters=filters)
+    figures = start_pages.start_page(user=user, filters=filters)
     context["summary"] = figures["summary"]
     context.update(_series_context(figures["series"]))
     rows, context["sort"] = sort_rows(figures["rows"], request.GET.get("sort"))
@@ -161,7 +161,7 @@ def classroom(request, pk: int):
 def student(request, pk: int):
     """One student: attendance, lessons and guardians, where an at-risk row leads."""
     user = _viewer(request)
-    detail = selectors.student_detail(
+    detail = students.student_detail(
         user=user, filters=selectors.filters_from_params(request.GET), student_id=pk
     )
     return render(
@@ -188,7 +188,7 @@ def report_xlsx(request):
 def report_print(request):
     user = _viewer(request)
     filters = selectors.filters_from_params(request.GET)
-    report = selectors.report_rows(user=user, filters=filters)
+    report = report_rows(user=user, filters=filters)
     headers, rows = report_table(report)
     return render(
         request,

@@ -13,7 +13,7 @@ from rest_framework.authtoken.models import Token
 
 from accounts.models import Role, User
 from classrooms.models import Classroom, District, School
-from coverage import selectors
+from coverage import selectors, students
 from tests.clock import WEDNESDAY, at
 
 pytestmark = pytest.mark.django_db
@@ -170,7 +170,7 @@ def test_at_risk_and_attention_lists_are_the_dashboards(province):
     officer = province["officer"]
     client = client_for(officer)
     at_risk = get(client, "at_risk").json()
-    expected = selectors.at_risk_students(user=officer)
+    expected = students.at_risk_students(user=officer)
     assert at_risk["sessions"] == 3
     assert [
         (r["id"], r["classroom_id"], r["consecutive_absences"]) for r in at_risk["results"]
@@ -186,7 +186,7 @@ def test_at_risk_and_attention_lists_are_the_dashboards(province):
 def test_the_at_risk_list_pages(province):
     officer = province["officer"]
     client = client_for(officer)
-    everyone = [r["id"] for r in selectors.at_risk_students(user=officer)]
+    everyone = [r["id"] for r in students.at_risk_students(user=officer)]
     assert len(everyone) >= 2
     seen, page = [], get(client, "at_risk", {"limit": 1}).json()
     assert page["previous"] is None

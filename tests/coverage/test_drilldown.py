@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from coverage import selectors
+from coverage import selectors, students
 from coverage.services import rollup
 from tests.factories import (
     ClassroomFactory,
@@ -60,7 +60,7 @@ def test_needs_attention_follows_the_level_filter(client, fx):
     assert [s["id"] for s in selectors.attention_schools(user=fx.province, filters=grade_6)] == [
         fx.s2.pk
     ]
-    assert selectors.at_risk_students(user=fx.province, filters=grade_6) == []
+    assert students.at_risk_students(user=fx.province, filters=grade_6) == []
 
 
 def test_a_reversed_period_is_swapped_and_the_page_says_so(client, fx):

@@ -6,7 +6,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from coverage import selectors
+from coverage import selectors, start_pages, students
 from coverage.services import rollup
 
 from .fixture import MON, PERIOD, TODAY, at, build
@@ -93,7 +93,7 @@ def test_attention_and_at_risk(fx):
         ("S1", 66.7),
     ]
     assert attention[2]["admins"][0]["phone"] == "0233111222"
-    at_risk = selectors.at_risk_students(user=fx.province)
+    at_risk = students.at_risk_students(user=fx.province)
     assert [(r["name"], r["classroom"], r["consecutive_absences"]) for r in at_risk] == [
         ("9A HS4", "9A", 3)
     ]
@@ -270,7 +270,7 @@ def test_the_start_dashboard_rows_are_the_drill_down_rows(fx, extra):
         ),
     ):
         cache.clear()
-        page = selectors.start_page(user=user, filters=filters)["rows"]
+        page = start_pages.start_page(user=user, filters=filters)["rows"]
         expected = rows()
         assert len(page) == len(expected) > 0
         for got, want in zip(page, expected, strict=True):

@@ -103,7 +103,7 @@ def test_at_risk_after_three_absences_in_a_row(today, klass):
 
 
 def test_the_at_risk_list_follows_the_latest_rollup(today, klass, django_assert_max_num_queries):
-    from coverage import selectors
+    from coverage import students
     from coverage.models import AtRiskStudent
     from tests.factories import ProvinceOfficerFactory
 
@@ -119,7 +119,7 @@ def test_the_at_risk_list_follows_the_latest_rollup(today, klass, django_assert_
         (first.student_id, today, 3),
         (second.student_id, today, 3),
     }
-    assert {r["id"] for r in selectors.at_risk_students(user=officer)} == {
+    assert {r["id"] for r in students.at_risk_students(user=officer)} == {
         first.student_id,
         second.student_id,
     }
@@ -128,17 +128,17 @@ def test_the_at_risk_list_follows_the_latest_rollup(today, klass, django_assert_
     second.active = False
     second.save()
     with django_assert_max_num_queries(3):  # the last day, the list with its joins, guardians
-        listed = selectors.at_risk_students(user=officer)
+        listed = students.at_risk_students(user=officer)
     assert [(r["id"], r["consecutive_absences"]) for r in listed] == [(first.student_id, 3)]
 
     # Rebuilding a past day alone leaves the current list as it is.
     rollup(dates=[MONDAY])
-    assert [r["id"] for r in selectors.at_risk_students(user=officer)] == [first.student_id]
+    assert [r["id"] for r in students.at_risk_students(user=officer)] == [first.student_id]
 
     # Thursday the first student comes back: the next rollup takes them off the list.
     held(klass, MONDAY + datetime.timedelta(days=3), ["present"])
     rollup(since=MONDAY + datetime.timedelta(days=3))
-    assert selectors.at_risk_students(user=officer) == []
+    assert students.at_risk_students(user=officer) == []
     assert not AtRiskStudent.objects.exists()
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from classrooms.models import AttendanceRecord
-from coverage import selectors, tasks
+from coverage import selectors, start_pages, tasks
 from coverage.services import rollup
 
 from .fixture import MON, THU, TODAY, at, build
@@ -37,13 +37,13 @@ def default_view():
 
 def fresh(user) -> dict:
     """The start page computed now, from the rollup, bypassing the cache."""
-    key = selectors.start_page_cache_key(user=user, filters=default_view())
+    key = start_pages.start_page_cache_key(user=user, filters=default_view())
     cache.delete(key)
-    return selectors.start_page(user=user, filters=default_view())
+    return start_pages.start_page(user=user, filters=default_view())
 
 
 def cached(user) -> dict | None:
-    return cache.get(selectors.start_page_cache_key(user=user, filters=default_view()))
+    return cache.get(start_pages.start_page_cache_key(user=user, filters=default_view()))
 
 
 def present_on_thursday(classroom, student):
@@ -88,14 +88,14 @@ def test_a_rollup_of_one_school_keeps_the_other_schools_and_districts_cached(
     keys = {}
     for user in viewers:
         fresh(user)
-        keys[user.pk] = selectors.start_page_cache_key(user=user, filters=default_view())
+        keys[user.pk] = start_pages.start_page_cache_key(user=user, filters=default_view())
     a10 = fx.classes["10A"]  # school S3, district D2
     present_on_thursday(a10, fx.students["10A"][0])
     with django_capture_on_commit_callbacks(execute=True):
         tasks.rollup_classes_on.enqueue([a10.pk], [THU.isoformat()])
 
     def key(user):
-        return selectors.start_page_cache_key(user=user, filters=default_view())
+        return start_pages.start_page_cache_key(user=user, filters=default_view())
 
     # D1 and its school S1 did not change: same key, same cached page.
     assert key(fx.officer_d1) == keys[fx.officer_d1.pk]
@@ -120,7 +120,7 @@ def test_a_page_cached_before_the_rollup_is_never_served_after_it(
     with django_capture_on_commit_callbacks(execute=True):
         tasks.rollup_class_days.enqueue([[a9.pk, THU.isoformat()]])
     assert cached(admin) is None
-    figures = selectors.start_page(user=admin, filters=default_view())
+    figures = start_pages.start_page(user=admin, filters=default_view())
     assert figures["summary"]["attendances"] == old["summary"]["attendances"] + 1
 
 
@@ -162,9 +162,9 @@ def test_a_filter_set_viewed_lately_is_warmed_too(fx, client, django_capture_on_
     with django_capture_on_commit_callbacks(execute=True):
         tasks.rollup_class_days.enqueue([[a9.pk, THU.isoformat()]])
     for filters in viewed:
-        key = selectors.start_page_cache_key(user=fx.province, filters=filters)
+        key = start_pages.start_page_cache_key(user=fx.province, filters=filters)
         warmed = cache.get(key)
         assert warmed is not None
         cache.delete(key)
-        assert warmed == selectors.start_page(user=fx.province, filters=filters)
-    assert selectors.start_page_recent_filters(fx.officer_d1) == []
+        assert warmed == start_pages.start_page(user=fx.province, filters=filters)
+    assert start_pages.start_page_recent_filters(fx.officer_d1) == []
