@@ -56,13 +56,13 @@ def make_room(status="live"):
     )
 
 
-async def connect(session, user, *, origin=ORIGIN, cookies=""):
+async def connect(session, user, *, origin=ORIGIN, cookies="", timeout=TIMEOUT):
     headers = [origin]
     if user is not None:
         cookie = (await session_cookie_for(user)).decode()
         headers.append((b"cookie", f"{cookie}; {cookies}".strip("; ").encode()))
     ws = WebsocketCommunicator(application, f"/ws/sessions/{session.pk}/", headers=headers)
-    connected, code = await ws.connect(timeout=TIMEOUT)
+    connected, code = await ws.connect(timeout=timeout)
     return ws, connected, code
 
 
