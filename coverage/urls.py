@@ -6,6 +6,7 @@ app_name = "coverage"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("attention/", views.attention, name="attention"),
     path("districts/<int:pk>/", views.district, name="district"),
     path("schools/<int:pk>/", views.school, name="school"),
     path("classes/<int:pk>/", views.classroom, name="classroom"),

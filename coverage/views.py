@@ -1,20 +1,29 @@
 """Coverage dashboards, drill-down and reports. Everything comes from coverage.selectors."""
 
+from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.models import Role
 from jobs.services import job_start
+from lms.access import scope_role
 from lms.collation import vi_key
 
 from . import selectors, start_pages, students, tasks
 from .filters import bound_filterset
 from .reports import REPORT_PARAMS, report_rows, report_table
 from .services import last_rollup_at
+
+# "Cần chú ý" on the start dashboard lists the worst schools only (a province has hundreds
+# below the threshold during a wide closure, and rendering them all was most of the page's
+# time); the attention page lists them all.
+ATTENTION_ON_DASHBOARD = 20
 
 SORTABLE = {
     "name", "coverage_pct", "participation_pct", "closed_class_days", "taught_class_days",
@@ -98,9 +107,44 @@ def dashboard(request):
         context["district"] = user.district
     elif figures["level"] == "school":
         context["school"] = user.school
-    context["attention"] = figures["attention"]
+    attention = figures["attention"]
+    context["attention"] = attention[:ATTENTION_ON_DASHBOARD]
+    context["attention_total"] = len(attention)
+    context["attention_more"] = len(attention) - len(context["attention"])
     context["at_risk"] = figures["at_risk"]
     return render(request, "coverage/dashboard.html", context)
+
+
+def _attention_schools(user, filters) -> list[dict]:
+    """Every school needing attention for the filters: the start page's list when that page is
+    cached for the same scope and filters (the dashboard's "see all" link keeps its filters,
+    and a rollup warms the default view, so it nearly always is), else the list alone from
+    ``selectors.attention_schools``: a miss does not compute the rest of the start page."""
+    figures = cache.get(start_pages.start_page_cache_key(user=user, filters=filters))
+    if figures is not None:
+        return figures["attention"]
+    return selectors.attention_schools(user=user, filters=filters)
+
+
+@login_required
+def attention(request):
+    """All the schools of the user's scope that need attention (the start dashboard shows the
+    worst ATTENTION_ON_DASHBOARD), worst first, for the dashboard's level and grade."""
+    user = _viewer(request)
+    filters = selectors.filters_from_params(request.GET)
+    schools = _attention_schools(user, filters)
+    context = _context(request, attention=schools, attention_total=len(schools))
+    # The list is always the last 5 school days: only the level and the grade apply; the
+    # period and the days ride along hidden, for the way back to the dashboard.
+    fields = context["filterset"].form.fields
+    for name in ("start", "end", "days"):
+        fields[name].widget = forms.HiddenInput()
+    role = scope_role(user)
+    if role == Role.DISTRICT_OFFICER:
+        context["district"] = user.district
+    elif role == Role.SCHOOL_ADMIN:
+        context["school"] = user.school
+    return render(request, "coverage/attention.html", context)
 
 
 def _drilldown(request, level: str, obj, rows, series=None, **extra):
