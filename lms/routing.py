@@ -5,7 +5,7 @@ from channels.db import database_sync_to_async
 from channels.middleware import BaseMiddleware
 from django.urls import re_path
 
-from accounts.selectors import user_must_set_up_mfa
+from accounts.selectors import user_mfa_required, user_must_set_up_mfa
 from classrooms.live.routing import websocket_urlpatterns as classroom_routes
 
 # The live room's "not a member" code (docs/live-protocol.md); a browser sees any refused
@@ -41,6 +41,10 @@ class AccountGateMiddleware(BaseMiddleware):
     async def _gated(user) -> bool:
         if user.must_change_password:
             return True
+        # Most sockets are students', whose role needs no authenticator: no hop to the
+        # process's one thread for database work (a class reconnecting at once queues there).
+        if not user_mfa_required(user=user):
+            return False
         return await database_sync_to_async(user_must_set_up_mfa)(user=user)
 
 

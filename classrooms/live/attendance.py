@@ -24,6 +24,7 @@ from django.db.models.functions import Greatest, Least
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Guardianship, Notice, Role, User
 from lms.collation import vi_order
@@ -143,21 +144,57 @@ def _dt(value: datetime.datetime) -> Value:
     return Value(value, output_field=DateTimeField())
 
 
+NOT_LIVE_MESSAGE = gettext_lazy("Attendance is only taken for students of a live session.")
+
+
 def interval_open(*, session_id: int, student_id: int, at=None) -> int:
     """Open a presence interval for an actively enrolled student of a live session."""
+    [(interval_id, _first)] = intervals_open([(session_id, student_id)], at=at)
+    if interval_id is None:
+        raise ValidationError(NOT_LIVE_MESSAGE)
+    return interval_id
+
+
+def intervals_open(pairs: list[tuple[int, int]], at=None) -> list[tuple[int | None, bool]]:
+    """Open presence intervals for many (session id, student id) at once, as a class that
+    reconnects together does: one query for who is admitted (actively enrolled in a live
+    session), one for who already has an open interval there, one INSERT. For each pair: the
+    new interval's id (None when not admitted) and whether it is the student's only open one
+    in that session (their first connection, where a heartbeat kept another one alive)."""
     at = _at(at)
-    admitted = Enrollment.objects.filter(
-        student_id=student_id,
-        active=True,
-        classroom__live_sessions__pk=session_id,
-        classroom__live_sessions__status=SessionStatus.LIVE,
-    ).exists()
-    if not admitted:
-        raise ValidationError(_("Attendance is only taken for students of a live session."))
-    interval = AttendanceInterval.objects.create(
-        session_id=session_id, student_id=student_id, joined_at=at, last_seen_at=at
+    sessions = {session for session, _ in pairs}
+    students = {student for _, student in pairs}
+    admitted = set(
+        Enrollment.objects.filter(
+            student_id__in=students,
+            active=True,
+            classroom__live_sessions__pk__in=sessions,
+            classroom__live_sessions__status=SessionStatus.LIVE,
+        ).values_list("classroom__live_sessions__pk", "student_id")
     )
-    return interval.pk
+    fresh_since = at - datetime.timedelta(seconds=settings.ATTENDANCE_STALE_SECONDS)
+    already = set(
+        AttendanceInterval.objects.filter(
+            session_id__in=sessions,
+            student_id__in=students,
+            left_at__isnull=True,
+            last_seen_at__gte=fresh_since,
+        ).values_list("session_id", "student_id")
+    )
+    created = AttendanceInterval.objects.bulk_create(
+        AttendanceInterval(session_id=session, student_id=student, joined_at=at, last_seen_at=at)
+        for session, student in pairs
+        if (session, student) in admitted
+    )
+    ids = iter(interval.pk for interval in created)
+    results = []
+    for pair in pairs:
+        if pair not in admitted:
+            results.append((None, False))
+            continue
+        results.append((next(ids), pair not in already))
+        already.add(pair)  # the same student twice in one batch: only the first is first
+    return results
 
 
 def intervals_touch(interval_ids: list[int], at=None) -> int:

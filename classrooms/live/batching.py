@@ -7,6 +7,7 @@ import logging
 import weakref
 
 from channels.db import database_sync_to_async
+from django.core.exceptions import ValidationError
 
 from . import actions, room
 
@@ -83,6 +84,46 @@ def _settle(done: asyncio.Future, *, result=None, exception: BaseException | Non
         done.set_exception(exception)
     else:
         done.set_result(result)
+
+
+class AdmitBatch(ProcessBatch):
+    """Handshakes that arrive while earlier ones are being checked are checked together
+    (`room.room_members`: a room's students in three queries, however many), as when a class
+    or a province reconnects at once after an outage. No added wait: a lone handshake is
+    checked at once."""
+
+    def write(self, requests: list[tuple[object, int]]) -> list[room.Member | None]:
+        return room.room_members(requests)
+
+    async def admit(self, user, session_id: int) -> room.Member | None:
+        return await self.add((user, session_id))
+
+
+class EnterBatch(ProcessBatch):
+    """Members entering their rooms together: their presence in one write (students'
+    intervals in one INSERT, `room.presence_connect_many`), then each room's state read once
+    for all its newcomers (`room.room_states`). A member whose session is no longer live gets
+    its ValidationError."""
+
+    def write(self, conns: list[room.Connection]) -> list:
+        firsts = room.presence_connect_many(conns)
+        entering = [
+            conn
+            for conn, first in zip(conns, firsts, strict=True)
+            if not isinstance(first, ValidationError)
+        ]
+        states = iter(room.room_states([conn.member for conn in entering]))
+        return [
+            (first, None) if isinstance(first, ValidationError) else (first, next(states))
+            for first in firsts
+        ]
+
+    async def enter(self, conn: room.Connection) -> tuple[bool, dict]:
+        """(True on the user's first connection, the `presence.state` to send)."""
+        first, state = await self.add(conn)
+        if isinstance(first, ValidationError):
+            raise first
+        return first, state
 
 
 class HeartbeatBatch(ProcessBatch):

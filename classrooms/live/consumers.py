@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from . import actions, room
-from .batching import ChatBatch, HeartbeatBatch, RoomSends
+from .batching import AdmitBatch, ChatBatch, EnterBatch, HeartbeatBatch, RoomSends
 
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_STARTED = 4409
@@ -50,9 +50,7 @@ class LiveSessionConsumer(AsyncJsonWebsocketConsumer):
         session_id = int(self.scope["url_route"]["kwargs"]["session_id"])
         member = None
         if user is not None and user.is_authenticated:
-            member = await database_sync_to_async(room.room_member)(
-                user=user, session_id=session_id
-            )
+            member = await AdmitBatch.for_loop().admit(user, session_id)
         if member is None:
             await self.close(code=CLOSE_FORBIDDEN)
             return
@@ -67,8 +65,12 @@ class LiveSessionConsumer(AsyncJsonWebsocketConsumer):
         self.groups_wanted = tuple(groups)
         in_room = await self._join_groups()
         conn = room.Connection(member=member, conn_id=self.channel_name)
+        state = None
         try:
-            first = await database_sync_to_async(room.presence_connect)(conn)
+            if in_room:  # presence and the room's state, with the others entering now
+                first, state = await EnterBatch.for_loop().enter(conn)
+            else:
+                first = await database_sync_to_async(room.presence_connect)(conn)
         except ValidationError:  # ended between the check and the interval
             await self._leave_groups()
             await self._refuse_not_live(member)
@@ -80,12 +82,15 @@ class LiveSessionConsumer(AsyncJsonWebsocketConsumer):
         self.conn, self.session_id = conn, member.session.pk
         await self.accept()
         if in_room:
-            await self._enter(first)
+            await self._arrive(first, state)
         else:
             self.waiting_for_layer = asyncio.create_task(self._wait_for_layer(first))
 
     async def _enter(self, first: bool):
-        await self.send_json(await database_sync_to_async(room.room_state)(self.conn.member))
+        await self._arrive(first, await database_sync_to_async(room.room_state)(self.conn.member))
+
+    async def _arrive(self, first: bool, state: dict):
+        await self.send_json(state)
         if first:
             await self._to_room({"type": "presence.join", "user": self.conn.member.as_dict()})
 

@@ -28,7 +28,15 @@ from accounts.models import Role, User
 from lms.collation import vi_order
 
 from . import attendance, selectors
-from .models import AttendanceInterval, ChatMessage, LiveSession, Poll, SessionMute, SessionStatus
+from .models import (
+    AttendanceInterval,
+    ChatMessage,
+    LiveSession,
+    Poll,
+    PollAnswer,
+    SessionMute,
+    SessionStatus,
+)
 
 TEACHER, STUDENT, OBSERVER = "teacher", "student", "observer"
 CHAT_HISTORY = 50
@@ -171,6 +179,40 @@ def room_member(*, user: User, session_id: int) -> Member | None:
     return member
 
 
+def room_members(requests: list[tuple[User, int]]) -> list[Member | None]:
+    """`room_member` for many (user, session id) at once, as a process admits a class that
+    reconnects together: the students in three queries whatever their number (a student is
+    admitted exactly when `room_member` admits them: active, and actively enrolled in the
+    session's class); anyone else one by one."""
+    students = [
+        (user, session_id)
+        for user, session_id in requests
+        if user.is_authenticated and user.is_active and user.role == Role.STUDENT
+    ]
+    sessions, enrolled, muted = selectors.student_rooms(
+        student_ids={user.pk for user, _ in students},
+        session_ids={session_id for _, session_id in students},
+    )
+    members = []
+    for user, session_id in requests:
+        if (user, session_id) not in students:
+            members.append(room_member(user=user, session_id=session_id))
+            continue
+        session = sessions.get(session_id)
+        if session is None or (user.pk, session.classroom_id) not in enrolled:
+            members.append(None)
+            continue
+        members.append(
+            Member(
+                session=_session_alone(session),
+                user=user,
+                role=STUDENT,
+                muted=(session.pk, user.pk) in muted,
+            )
+        )
+    return members
+
+
 def _session_alone(session: LiveSession) -> LiveSession:
     """The session without the class, school, subject and teacher loaded to admit the member.
     A member keeps its session for as long as the socket is open and the room needs none of
@@ -281,16 +323,39 @@ def _open_intervals(session_id: int):
 
 
 def presence_connect(conn: Connection) -> bool:
-    """Mark the connection present (a student's interval opens); True on the user's first."""
-    member = conn.member
-    conn.last_touch = time.monotonic()
-    if member.role != STUDENT:
-        return _staff_touch(conn)
-    others = _open_intervals(member.session.pk).filter(student=member.user).exists()
-    conn.interval_id = attendance.interval_open(
-        session_id=member.session.pk, student_id=member.user.pk
-    )
-    return not others
+    """Mark the connection present (a student's interval opens); True on the user's first.
+    Raises ValidationError when the session is no longer live."""
+    [first] = presence_connect_many([conn])
+    if isinstance(first, ValidationError):
+        raise first
+    return first
+
+
+def presence_connect_many(conns: list[Connection]) -> list[bool | ValidationError]:
+    """`presence_connect` for many connections of a process at once: the students' intervals
+    in one INSERT after one query for the sessions still live and one for the intervals
+    already open. Each gets True on the user's first connection, False otherwise, or the
+    ValidationError of a session that is no longer live (its interval is not opened)."""
+    now = time.monotonic()
+    results: list[bool | ValidationError | None] = [None] * len(conns)
+    students = []
+    for index, conn in enumerate(conns):
+        conn.last_touch = now
+        if conn.member.role == STUDENT:
+            students.append((index, conn))
+        else:
+            results[index] = _staff_touch(conn)
+    if students:
+        opened = attendance.intervals_open(
+            [(conn.member.session.pk, conn.member.user.pk) for _, conn in students]
+        )
+        for (index, conn), (interval_id, first) in zip(students, opened, strict=True):
+            if interval_id is None:
+                results[index] = ValidationError(attendance.NOT_LIVE_MESSAGE)
+            else:
+                conn.interval_id = interval_id
+                results[index] = first
+    return results
 
 
 def presence_heartbeats(conns: list[Connection]) -> None:
@@ -414,33 +479,80 @@ def focus_key(session_id: int) -> str:
 
 def room_state(member: Member) -> dict:
     """The `presence.state` a member receives on joining."""
-    session = member.session
+    [state] = room_states([member])
+    return state
+
+
+def room_states(members: list[Member]) -> list[dict]:
+    """`room_state` for many members at once: what is the same for everyone in a room (its
+    online list, hands, poll, chat, mutes) is read once per session, then each member gets
+    their own part (`you`, muted, their poll answer)."""
+    shared = {}
+    for member in members:
+        if member.session.pk not in shared:
+            shared[member.session.pk] = _shared_state(member.session)
+    answers = _poll_answers(members, shared)
+    states = []
+    for member in members:
+        room = shared[member.session.pk]
+        # The member's chat state, now that it is in the room's groups.
+        member.session.status = room["status"]
+        member.session.chat_enabled = room["chat_enabled"]
+        member.muted = member.user.pk in room["muted"]
+        poll = room["poll"]
+        state = {
+            "type": "presence.state",
+            "session": member.session.pk,
+            "you": member.as_dict(),
+            "online": room["online"],
+            "hands": room["hands"],
+            "poll": room["poll_data"],
+            "answered": None,
+            "chat_enabled": room["chat_enabled"],
+            "muted": member.muted,
+            "chat": room["chat"],
+            "focus": room["focus"],
+            "heartbeat": settings.LIVE_HEARTBEAT_SECONDS,
+        }
+        if member.is_teacher:
+            state["muted_students"] = sorted(room["muted"])
+        if poll and member.role == STUDENT:
+            state["answered"] = answers.get((poll.pk, member.user.pk))
+        states.append(state)
+    return states
+
+
+def _shared_state(session: LiveSession) -> dict:
     poll = session.polls.filter(closed_at__isnull=True).order_by("-opened_at").first()
     chat = (
         ChatMessage.objects.filter(session=session, deleted_at__isnull=True)
         .select_related("author")
         .order_by("-created_at")[:CHAT_HISTORY]
     )
-    session_refresh(member)  # the member's chat state, now that it is in the room's groups
-    muted = set(session.mutes.values_list("student_id", flat=True))
-    member.muted = member.user.pk in muted
-    state = {
-        "type": "presence.state",
-        "session": session.pk,
-        "you": member.as_dict(),
+    current = LiveSession.objects.values("status", "chat_enabled").get(pk=session.pk)
+    return {
+        **current,
+        "poll": poll,
+        "poll_data": poll_dict(poll) if poll else None,
+        "muted": set(session.mutes.values_list("student_id", flat=True)),
         "online": online_list(session),
         "hands": hand_queue(session),
-        "poll": poll_dict(poll) if poll else None,
-        "answered": None,
-        "chat_enabled": session.chat_enabled,
-        "muted": member.user.pk in muted,
         "chat": [chat_dict(m) for m in reversed(chat)],
         "focus": cache.get(focus_key(session.pk)),
-        "heartbeat": settings.LIVE_HEARTBEAT_SECONDS,
     }
-    if member.is_teacher:
-        state["muted_students"] = sorted(muted)
-    if poll and member.role == STUDENT:
-        answer = poll.answers.filter(student=member.user).first()
-        state["answered"] = answer.option if answer else None
-    return state
+
+
+def _poll_answers(members: list[Member], shared: dict) -> dict[tuple[int, int], int]:
+    """(poll id, student id) → option, for the students among `members` whose room has an
+    open poll: one query."""
+    wanted = [
+        (shared[m.session.pk]["poll"].pk, m.user.pk)
+        for m in members
+        if m.role == STUDENT and shared[m.session.pk]["poll"] is not None
+    ]
+    if not wanted:
+        return {}
+    answers = PollAnswer.objects.filter(
+        poll_id__in={poll for poll, _ in wanted}, student_id__in={student for _, student in wanted}
+    ).values_list("poll_id", "student_id", "option")
+    return {(poll, student): option for poll, student, option in answers}

@@ -21,6 +21,7 @@ from .models import (
     AttendanceRecord,
     AttendanceStatus,
     LiveSession,
+    SessionMute,
     SessionStatus,
 )
 
@@ -73,6 +74,32 @@ def session_room_role(*, user: User, session: LiveSession) -> str | None:
     if user.role == Role.DISTRICT_OFFICER and user.district_id == classroom.school.district_id:
         return "observer"
     return None
+
+
+def student_rooms(
+    *, student_ids: set[int], session_ids: set[int]
+) -> tuple[dict[int, LiveSession], set[tuple[int, int]], set[tuple[int, int]]]:
+    """What admitting many students to live rooms at once needs, in three queries: the
+    sessions by id, the (student, class) pairs of active enrollments among them, and the
+    (session, student) pairs muted in the chat. A student sees a session, and is a student of
+    its room, exactly when actively enrolled in its class (`session_list`,
+    `session_room_role`)."""
+    if not student_ids or not session_ids:
+        return {}, set(), set()
+    sessions = {s.pk: s for s in LiveSession.objects.filter(pk__in=session_ids)}
+    enrolled = set(
+        Enrollment.objects.filter(
+            student_id__in=student_ids,
+            classroom_id__in={s.classroom_id for s in sessions.values()},
+            active=True,
+        ).values_list("student_id", "classroom_id")
+    )
+    muted = set(
+        SessionMute.objects.filter(session_id__in=sessions, student_id__in=student_ids).values_list(
+            "session_id", "student_id"
+        )
+    )
+    return sessions, enrolled, muted
 
 
 # A teacher may open the room this long before the scheduled start, to set up.

@@ -2,10 +2,12 @@
 members may send (classrooms.live.actions), and the room's page (classrooms.live.views)."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from classrooms.live import actions, room
-from classrooms.models import AttendanceInterval, ChatMessage
+from classrooms.live.batching import EnterBatch
+from classrooms.models import AttendanceInterval, ChatMessage, SessionMute
 from tests.factories import (
     EnrollmentFactory,
     GuardianshipFactory,
@@ -249,3 +251,78 @@ def test_live_page_meeting_link_or_embed(client, live, settings):
     settings.MEETING_EMBED = True
     html = client.get(url).content.decode()
     assert f'<iframe class="meeting-frame" src="https://meet.example.org/hoctiep-{live.pk}"' in html
+
+
+def test_a_class_reconnecting_at_once_is_admitted_as_each_would_be(live):
+    """`room_members` (what a process does with the handshakes that arrive together) admits
+    exactly whom `room_member` admits, one by one, with the same part and chat mute."""
+    other = LiveSessionFactory(status="live")
+    enrolled = [EnrollmentFactory(classroom=live.classroom).student for _ in range(3)]
+    left = EnrollmentFactory(classroom=live.classroom, active=False).student
+    inactive = EnrollmentFactory(classroom=live.classroom).student
+    inactive.is_active = False
+    inactive.save()
+    SessionMute.objects.create(session=live, student=enrolled[1], muted_by=live.teacher)
+    requests = [
+        (enrolled[0], live.pk),
+        (enrolled[1], live.pk),
+        (enrolled[2], other.pk),  # another class's session
+        (left, live.pk),
+        (inactive, live.pk),
+        (StudentFactory(), live.pk),
+        (enrolled[0], live.pk + 1000),
+        (live.teacher, live.pk),
+        (SchoolAdminFactory(school=live.classroom.school), live.pk),
+        (GuardianshipFactory(student=enrolled[0]).guardian, live.pk),
+    ]
+    together = room.room_members(requests)
+    alone = [room.room_member(user=user, session_id=pk) for user, pk in requests]
+
+    def seen(m):
+        return m and (m.user.pk, m.session.pk, m.role, m.muted)
+
+    assert [seen(m) for m in together] == [seen(m) for m in alone]
+    assert [m and m.role for m in together] == [
+        "student", "student", None, None, None, None, None, "teacher", "observer", None,
+    ]  # fmt: skip
+    assert together[1].muted is True
+
+
+def test_a_class_entering_at_once_costs_what_one_student_costs(live, django_assert_max_num_queries):
+    """A class of 40 that reconnects at once (after an outage): admitted, present and given
+    the room's state in the same few queries as one student, each with one interval, the
+    online list holding all of them, and each told whether it is their first connection."""
+    students = [EnrollmentFactory(classroom=live.classroom).student for _ in range(40)]
+    # One of them still has a live tab from before: that is not their first connection.
+    room.presence_connect(room.Connection(member(live, students[0]), "old-tab"))
+    with django_assert_max_num_queries(3):
+        members = room.room_members([(s, live.pk) for s in students])
+    conns = [room.Connection(m, f"c{n}") for n, m in enumerate(members)]
+    # Handshake queries, pinned: presence (3: who is admitted, who is already there, one
+    # INSERT) and the room's state read once for the room (6), whatever the class's size.
+    with django_assert_max_num_queries(9):
+        results = EnterBatch().write(conns)
+    firsts = [first for first, _ in results]
+    assert firsts == [False] + [True] * 39
+    states = [state for _, state in results]
+    assert {s["you"]["id"] for s in states} == {s.pk for s in students}
+    assert len(states[-1]["online"]) == 40 + 0  # the teacher is not connected
+    assert AttendanceInterval.objects.filter(session=live, left_at__isnull=True).count() == 41
+    assert len({c.interval_id for c in conns}) == 40
+
+    # One student alone costs the same queries.
+    late = member(live, EnrollmentFactory(classroom=live.classroom).student)
+    with django_assert_max_num_queries(9):
+        [(first, state)] = EnterBatch().write([room.Connection(late, "late")])
+    assert first is True and len(state["online"]) == 41
+
+
+def test_entering_a_session_that_ended_meanwhile_opens_no_interval(live):
+    still = member(live, EnrollmentFactory(classroom=live.classroom).student)
+    ended = LiveSessionFactory(status="live")
+    gone = member(ended, EnrollmentFactory(classroom=ended.classroom).student)
+    type(ended).objects.filter(pk=ended.pk).update(status="ended")
+    results = EnterBatch().write([room.Connection(gone, "g"), room.Connection(still, "s")])
+    assert isinstance(results[0][0], ValidationError) and results[0][1] is None
+    assert results[1][0] is True and results[1][1]["type"] == "presence.state"
+    assert not AttendanceInterval.objects.filter(session=ended).exists()
