@@ -11,19 +11,22 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lms.settings.production")
 django_asgi_app = get_asgi_application()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
-from lms.routing import AccountGateMiddleware, websocket_urlpatterns  # noqa: E402
+from lms.routing import (  # noqa: E402
+    AccountGateMiddleware,
+    auth_middleware_stack,
+    websocket_urlpatterns,
+)
 from lms.runtime import freeze_startup, share_caches  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(AccountGateMiddleware(URLRouter(websocket_urlpatterns)))
+            auth_middleware_stack(AccountGateMiddleware(URLRouter(websocket_urlpatterns)))
         ),
     }
 )

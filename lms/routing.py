@@ -1,12 +1,18 @@
 """Every app's websocket routes, gathered for lms.asgi, and the checks at the edge that hold for
 every route: what the HTTP middleware enforces for pages must hold for sockets too."""
 
+from types import SimpleNamespace
+
+from channels.auth import AuthMiddleware
 from channels.db import database_sync_to_async
 from channels.middleware import BaseMiddleware
+from channels.sessions import CookieMiddleware, SessionMiddleware
+from django.contrib import auth
 from django.urls import re_path
 
 from accounts.selectors import user_mfa_required, user_must_set_up_mfa
 from classrooms.live.routing import websocket_urlpatterns as classroom_routes
+from lms.batching import ProcessBatch
 
 # The live room's "not a member" code (docs/live-protocol.md); a browser sees any refused
 # handshake as 1006, so the code is for logs and tests.
@@ -24,6 +30,28 @@ async def refuse_handshake(receive, send, code: int) -> None:
 async def unknown_route(scope, receive, send):
     # Channels' router raises on a path it does not know: a 500 and a traceback per attempt.
     await refuse_handshake(receive, send, CLOSE_NOT_FOUND)
+
+
+class UserBatch(ProcessBatch):
+    """The users of handshakes that arrive while earlier ones are being loaded, loaded in one
+    call to the process's one thread for database work instead of one call each (a class or a
+    province reconnecting at once queues there). Each is Django's own `auth.get_user` on the
+    socket's session: the same backend, session-hash check and fallbacks as for pages."""
+
+    def write(self, scopes: list[dict]) -> list:
+        return [auth.get_user(SimpleNamespace(session=scope["session"])) for scope in scopes]
+
+
+class BatchedAuthMiddleware(AuthMiddleware):
+    """Channels' AuthMiddleware, with the user loaded through the process's `UserBatch`."""
+
+    async def resolve_scope(self, scope):
+        scope["user"]._wrapped = await UserBatch.for_loop().add(scope)
+
+
+def auth_middleware_stack(inner):
+    """Channels' AuthMiddlewareStack (cookies, session, user), with `BatchedAuthMiddleware`."""
+    return CookieMiddleware(SessionMiddleware(BatchedAuthMiddleware(inner)))
 
 
 class AccountGateMiddleware(BaseMiddleware):

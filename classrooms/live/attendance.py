@@ -210,8 +210,16 @@ def intervals_touch(interval_ids: list[int], at=None) -> int:
 
 def interval_close(interval_id: int, at=None) -> None:
     """Close an interval on disconnect. Closing twice (or after the reaper) changes nothing."""
+    intervals_close([interval_id], at=at)
+
+
+def intervals_close(interval_ids: list[int], at=None) -> None:
+    """Close many intervals at once (the sockets a process saw drop together), in one UPDATE,
+    each at its last heartbeat or `at`, whichever is later."""
+    if not interval_ids:
+        return
     at = _at(at)
-    AttendanceInterval.objects.filter(pk=interval_id, left_at__isnull=True).update(
+    AttendanceInterval.objects.filter(pk__in=interval_ids, left_at__isnull=True).update(
         left_at=Greatest(F("last_seen_at"), _dt(at)),
         last_seen_at=Greatest(F("last_seen_at"), _dt(at)),
     )

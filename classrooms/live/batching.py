@@ -1,89 +1,15 @@
-"""Requests of one process written together: heartbeats in one UPDATE, chat messages in one
-INSERT (see `ProcessBatch`); and room events of one process sent together to their group
-(see `RoomSends`)."""
+"""Requests of one process done together (`lms.batching.ProcessBatch`): handshakes checked
+and let in together, disconnects in one UPDATE, heartbeats in one UPDATE, chat messages in one
+INSERT; and room events of one process sent together to their group (`RoomSends`)."""
 
 import asyncio
-import logging
 import weakref
 
-from channels.db import database_sync_to_async
 from django.core.exceptions import ValidationError
 
+from lms.batching import ProcessBatch, settle
+
 from . import actions, room
-
-logger = logging.getLogger(__name__)
-
-
-class ProcessBatch:
-    """Requests of one process (one event loop) written together: those that arrive while a
-    write is running, or within `window` seconds of the first, become one database call
-    (`write`, through `database_sync_to_async`) instead of one call each. Each caller gets its
-    own result once that call is done. If the call fails, each request is tried again alone,
-    so that one bad request fails only its own caller.
-
-    The room's database work all runs on the process's one thread for sync work; one call per
-    request queues there under load (each call is a hop to that thread and back, a commit, and
-    without persistent connections a connect and a close), while the batch grows with the load."""
-
-    window = 0.0
-    _per_loop: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, ProcessBatch]"
-
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        cls._per_loop = weakref.WeakKeyDictionary()
-
-    def __init__(self):
-        self.pending: list[tuple[object, asyncio.Future]] = []
-        self.task: asyncio.Task | None = None
-
-    @classmethod
-    def for_loop(cls):
-        loop = asyncio.get_running_loop()
-        batch = cls._per_loop.get(loop)
-        if batch is None:
-            batch = cls._per_loop[loop] = cls()
-        return batch
-
-    def write(self, items: list) -> list:
-        raise NotImplementedError
-
-    async def add(self, item):
-        done = asyncio.get_running_loop().create_future()
-        self.pending.append((item, done))
-        if self.task is None or self.task.done():
-            self.task = asyncio.create_task(self._flush())
-        return await done
-
-    async def _flush(self):
-        while self.pending:
-            await asyncio.sleep(self.window)
-            batch, self.pending = self.pending, []
-            try:
-                results = await database_sync_to_async(self.write)([item for item, _ in batch])
-            except Exception as exc:
-                if len(batch) == 1:
-                    _settle(batch[0][1], exception=exc)
-                    continue
-                logger.warning("a batch of %d failed; writing each alone", len(batch))
-                for item, done in batch:
-                    try:
-                        [result] = await database_sync_to_async(self.write)([item])
-                    except Exception as alone:
-                        _settle(done, exception=alone)
-                    else:
-                        _settle(done, result=result)
-            else:
-                for (_, done), result in zip(batch, results, strict=True):
-                    _settle(done, result=result)
-
-
-def _settle(done: asyncio.Future, *, result=None, exception: BaseException | None = None):
-    if done.done():  # the caller went away (its socket closed)
-        return
-    if exception is not None:
-        done.set_exception(exception)
-    else:
-        done.set_result(result)
 
 
 class AdmitBatch(ProcessBatch):
@@ -124,6 +50,22 @@ class EnterBatch(ProcessBatch):
         if isinstance(first, ValidationError):
             raise first
         return first, state
+
+
+class LeaveBatch(ProcessBatch):
+    """Sockets that close while earlier ones are being let go are let go together
+    (`room.presence_disconnect_many`: the students' intervals closed in one UPDATE). When a
+    class's network drops, its disconnects and its reconnects all queue on the process's one
+    thread for database work; one call each made a disconnect wait behind the reconnects
+    longer than Daphne waits for it (`--application-close-timeout`), and a killed disconnect
+    leaves its interval open beside the new one until the reaper closes it."""
+
+    def write(self, conns: list[room.Connection]) -> list[bool]:
+        return room.presence_disconnect_many(conns)
+
+    async def leave(self, conn: room.Connection) -> bool:
+        """True when the user has no connection left in the room."""
+        return await self.add(conn)
 
 
 class HeartbeatBatch(ProcessBatch):
@@ -206,9 +148,9 @@ class RoomSends:
                     await layer.group_send(group, message)
                 except Exception as exc:
                     for _, done in batch:
-                        _settle(done, exception=exc)
+                        settle(done, exception=exc)
                 else:
                     for _, done in batch:
-                        _settle(done)
+                        settle(done)
         finally:
             self.tasks.pop(group, None)

@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from . import actions, room
-from .batching import AdmitBatch, ChatBatch, EnterBatch, HeartbeatBatch, RoomSends
+from .batching import AdmitBatch, ChatBatch, EnterBatch, HeartbeatBatch, LeaveBatch, RoomSends
 
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_STARTED = 4409
@@ -202,7 +202,7 @@ class LiveSessionConsumer(AsyncJsonWebsocketConsumer):
             self.waiting_for_layer.cancel()
         conn, self.conn = self.conn, None
         if conn is not None:
-            last = await database_sync_to_async(room.presence_disconnect)(conn)
+            last = await LeaveBatch.for_loop().leave(conn)
             if last:
                 await self._to_room({"type": "presence.leave", "user": conn.member.as_dict()})
         await self._leave_groups()

@@ -322,6 +322,17 @@ def _open_intervals(session_id: int):
     )
 
 
+def _open_intervals_of(pairs: set[tuple[int, int]]):
+    """The fresh open intervals of these (session id, student id) pairs."""
+    fresh_since = timezone.now() - timedelta(seconds=_stale_seconds())
+    return AttendanceInterval.objects.filter(
+        session_id__in={session for session, _ in pairs},
+        student_id__in={student for _, student in pairs},
+        left_at__isnull=True,
+        last_seen_at__gte=fresh_since,
+    )
+
+
 def presence_connect(conn: Connection) -> bool:
     """Mark the connection present (a student's interval opens); True on the user's first.
     Raises ValidationError when the session is no longer live."""
@@ -408,13 +419,36 @@ def may_end(member: Member) -> bool:
 
 def presence_disconnect(conn: Connection) -> bool:
     """Close the connection's presence; True when the user has no connection left."""
-    member = conn.member
-    if member.role != STUDENT:
-        return _staff_leave(conn)
-    if conn.interval_id:
-        attendance.interval_close(conn.interval_id)
+    [last] = presence_disconnect_many([conn])
+    return last
+
+
+def presence_disconnect_many(conns: list[Connection]) -> list[bool]:
+    """`presence_disconnect` for the sockets a process saw close together (a network going
+    down under a class): the students' intervals closed in one UPDATE, then one query for
+    who still has another one open. A user with several of these sockets is "last" once, on
+    the last of them."""
+    results = [False] * len(conns)
+    students = []
+    for index, conn in enumerate(conns):
+        if conn.member.role != STUDENT:
+            results[index] = _staff_leave(conn)
+        else:
+            students.append((index, conn))
+    if not students:
+        return results
+    leaving = [conn for _index, conn in students]
+    attendance.intervals_close([conn.interval_id for conn in leaving if conn.interval_id])
+    for conn in leaving:
         conn.interval_id = None
-    return not _open_intervals(member.session.pk).filter(student=member.user).exists()
+    pairs = {(conn.member.session.pk, conn.member.user.pk) for conn in leaving}
+    still_there = set(_open_intervals_of(pairs).values_list("session_id", "student_id").distinct())
+    told = set()
+    for index, conn in reversed(students):
+        pair = (conn.member.session.pk, conn.member.user.pk)
+        results[index] = pair not in still_there and pair not in told
+        told.add(pair)
+    return results
 
 
 def online_list(session: LiveSession) -> list[dict]:

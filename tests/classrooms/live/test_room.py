@@ -326,3 +326,22 @@ def test_entering_a_session_that_ended_meanwhile_opens_no_interval(live):
     assert isinstance(results[0][0], ValidationError) and results[0][1] is None
     assert results[1][0] is True and results[1][1]["type"] == "presence.state"
     assert not AttendanceInterval.objects.filter(session=ended).exists()
+
+
+def test_a_class_dropping_at_once_is_let_go_together(live, django_assert_max_num_queries):
+    """The sockets a process sees close together: every interval closed in one UPDATE, and
+    the room told once per student who has no connection left (not for a student whose
+    other tab stays, and once for a student whose two tabs both dropped)."""
+    students = [EnrollmentFactory(classroom=live.classroom).student for _ in range(30)]
+    conns = [room.Connection(member(live, s), f"c{n}") for n, s in enumerate(students)]
+    second_tab = room.Connection(member(live, students[0]), "tab2")
+    staying_tab = room.Connection(member(live, students[1]), "stays")
+    EnterBatch().write([*conns, second_tab, staying_tab])
+    leaving = [*conns, second_tab]
+    with django_assert_max_num_queries(2):
+        lasts = room.presence_disconnect_many(leaving)
+    assert lasts == [False, False] + [True] * 28 + [True]
+    open_now = AttendanceInterval.objects.filter(session=live, left_at__isnull=True)
+    assert list(open_now.values_list("student_id", flat=True)) == [students[1].pk]
+    assert all(c.interval_id is None for c in leaving)
+    assert room.presence_disconnect_many([staying_tab]) == [True]
