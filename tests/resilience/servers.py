@@ -132,7 +132,8 @@ def make_rooms(env: dict[str, str], *, rooms: int, students: int, seconds: int =
     """Live sessions with a teacher and enrolled students, and a signed-in cookie for each."""
     spec = json.dumps({"rooms": rooms, "students": students, "seconds": seconds})
     script = f"SPEC = {spec!r}\n{ROOM_SCRIPT}"
-    out = manage("shell", "-c", script, env=env)
+    # About 1.2 s a room of 40 here (bench/scale.py's 10,000 students took 297 s).
+    out = manage("shell", "-c", script, env=env, timeout=max(300, 3 * rooms * students // 40))
     line = next(x for x in out.splitlines() if x.startswith("ROOMS="))
     return json.loads(line[len("ROOMS=") :])
 
