@@ -185,17 +185,17 @@ def room_members(requests: list[tuple[User, int]]) -> list[Member | None]:
     admitted exactly when `room_member` admits them: active, and actively enrolled in the
     session's class); anyone else one by one."""
     students = [
-        (user, session_id)
-        for user, session_id in requests
-        if user.is_authenticated and user.is_active and user.role == Role.STUDENT
+        user.is_authenticated and user.is_active and user.role == Role.STUDENT
+        for user, _ in requests
     ]
+    admitting = [request for request, student in zip(requests, students, strict=True) if student]
     sessions, enrolled, muted = selectors.student_rooms(
-        student_ids={user.pk for user, _ in students},
-        session_ids={session_id for _, session_id in students},
+        student_ids={user.pk for user, _ in admitting},
+        session_ids={session_id for _, session_id in admitting},
     )
     members = []
-    for user, session_id in requests:
-        if (user, session_id) not in students:
+    for (user, session_id), student in zip(requests, students, strict=True):
+        if not student:
             members.append(room_member(user=user, session_id=session_id))
             continue
         session = sessions.get(session_id)
@@ -221,10 +221,6 @@ def _session_alone(session: LiveSession) -> LiveSession:
     to walk on every full collection, and the room's latency would pay for them."""
     names = [f.attname for f in LiveSession._meta.concrete_fields]
     return LiveSession.from_db(session._state.db, names, [getattr(session, n) for n in names])
-
-
-def session_refresh(member: Member) -> None:
-    member.session.refresh_from_db(fields=["status", "chat_enabled"])
 
 
 def apply_event(member: Member, payload: dict) -> None:
