@@ -87,6 +87,20 @@ def start_page_cache_key(*, user: User, filters: CoverageFilters) -> str:
     return f"coverage:start:{scope}:{timezone.localdate()}:{version}:{query}"
 
 
+def attention_list(*, user: User, filters: CoverageFilters) -> list[dict]:
+    """Every school needing attention for the filters (the attention page; the start
+    dashboard shows the worst few): the start page's list when that page is cached for the
+    same scope and filters (the dashboard's "see all" link keeps its filters, and a rollup
+    warms the default view, so it nearly always is), else ``attention_schools`` alone: a miss
+    does not compute the rest of the start page, nor count as a view of it to warm."""
+    if not user_sees_coverage(user):
+        raise Http404
+    figures = cache.get(start_page_cache_key(user=user, filters=filters))
+    if figures is not None:
+        return figures["attention"]
+    return attention_schools(user=user, filters=filters)
+
+
 def start_page(*, user: User, filters: CoverageFilters, warming: bool = False) -> dict:
     """Everything the start dashboard shows for the user's own level: the summary, the daily
     series, one row per district (province), school (district officer) or class (school

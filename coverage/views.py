@@ -3,7 +3,6 @@
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
@@ -115,24 +114,13 @@ def dashboard(request):
     return render(request, "coverage/dashboard.html", context)
 
 
-def _attention_schools(user, filters) -> list[dict]:
-    """Every school needing attention for the filters: the start page's list when that page is
-    cached for the same scope and filters (the dashboard's "see all" link keeps its filters,
-    and a rollup warms the default view, so it nearly always is), else the list alone from
-    ``selectors.attention_schools``: a miss does not compute the rest of the start page."""
-    figures = cache.get(start_pages.start_page_cache_key(user=user, filters=filters))
-    if figures is not None:
-        return figures["attention"]
-    return selectors.attention_schools(user=user, filters=filters)
-
-
 @login_required
 def attention(request):
     """All the schools of the user's scope that need attention (the start dashboard shows the
     worst ATTENTION_ON_DASHBOARD), worst first, for the dashboard's level and grade."""
     user = _viewer(request)
     filters = selectors.filters_from_params(request.GET)
-    schools = _attention_schools(user, filters)
+    schools = start_pages.attention_list(user=user, filters=filters)
     context = _context(request, attention=schools, attention_total=len(schools))
     # The list is always the last 5 school days: only the level and the grade apply; the
     # period and the days ride along hidden, for the way back to the dashboard.
