@@ -31,14 +31,6 @@ ROLLUP_TABLES = ("coverage_dailycoverage", "coverage_schooldailycoverage", "cove
 
 
 @pytest.fixture
-def fx(time_machine):
-    time_machine.move_to(at(TODAY, 16), tick=True)
-    fixture = build()
-    rollup(since=MON)
-    return fixture
-
-
-@pytest.fixture
 def many(time_machine):
     """The worked example and district D3: 21 schools of one class each, closed Tuesday to
     Thursday and never taught (0.0%, after S3 by name: "S3" < "Trường …")."""

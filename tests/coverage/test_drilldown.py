@@ -8,7 +8,6 @@ import re
 import pytest
 
 from coverage import selectors, students
-from coverage.services import rollup
 from tests.factories import (
     ClassroomFactory,
     EnrollmentFactory,
@@ -17,17 +16,9 @@ from tests.factories import (
     StudentFactory,
 )
 
-from .fixture import MON, PERIOD, THU, TODAY, TUE, at, build
+from .fixture import MON, PERIOD, THU, TUE
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def fx(time_machine):
-    time_machine.move_to(at(TODAY, 16), tick=True)
-    fixture = build()
-    rollup(since=MON)
-    return fixture
 
 
 def page(client, url, params=None) -> str:

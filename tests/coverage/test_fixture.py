@@ -9,18 +9,9 @@ from openpyxl import load_workbook
 from coverage import selectors, start_pages, students
 from coverage.services import rollup
 
-from .fixture import MON, PERIOD, TODAY, at, build
+from .fixture import MON, PERIOD, TODAY
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def fx(time_machine):
-    # Thursday afternoon, after the day's sessions, is "now"; the clock ticks on from there.
-    time_machine.move_to(at(TODAY, 16), tick=True)
-    fixture = build()
-    rollup(since=MON)
-    return fixture
 
 
 def closed_filters(**kw):

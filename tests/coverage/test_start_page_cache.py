@@ -14,21 +14,12 @@ from django_tasks_db.models import DBTaskResult
 
 from classrooms.models import AttendanceRecord
 from coverage import selectors, start_pages, tasks
-from coverage.services import rollup
 
-from .fixture import MON, THU, TODAY, at, build
+from .fixture import MON, THU, at
 
 pytestmark = pytest.mark.django_db
 
 ROLLUP_TABLES = ("coverage_dailycoverage", "coverage_schooldailycoverage", "coverage_atriskstudent")
-
-
-@pytest.fixture
-def fx(time_machine):
-    time_machine.move_to(at(TODAY, 16), tick=True)
-    fixture = build()
-    rollup(since=MON)
-    return fixture
 
 
 def default_view():
