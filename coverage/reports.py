@@ -58,33 +58,29 @@ def report_rows(*, user: User, filters: selectors.CoverageFilters) -> dict:
         raise Http404
     province = user.is_superuser or user.role == Role.PROVINCE_OFFICER
     unit = "district_id" if province else "school_id"
-    qs = selectors._filtered(user, filters)
+    qs = selectors.filtered_rows(user, filters)
     names = (
         {d.pk: d.name for d in district_list(user=user)}
         if province
         else {s.pk: s.name for s in school_list(user=user)}
     )
     groups = []
-    for level_value, level_label in _levels():
+    for level_value, level_label in Level.choices:
         level_qs = qs.filter(level=level_value)
-        grouped = selectors._grouped(level_qs, unit)
+        grouped = selectors.grouped_by(level_qs, unit)
         if not grouped:
             continue
         rows = [
             dict(grouped[pk], id=pk, name=names.get(pk, "?"))
             for pk in sorted(grouped, key=lambda pk: vi_key(names.get(pk, "")))
         ]
-        total = selectors._finish(level_qs.aggregate(**selectors._SUMS))
+        total = selectors.finish_sums(level_qs.aggregate(**selectors.SUMS))
         groups.append(
             {"level": level_value, "label": str(level_label), "rows": rows, "total": total}
         )
     return {
         "unit": "district" if province else "school",
         "groups": groups,
-        "total": selectors._finish(qs.aggregate(**selectors._SUMS)),
+        "total": selectors.finish_sums(qs.aggregate(**selectors.SUMS)),
         "filters": filters,
     }
-
-
-def _levels():
-    return Level.choices

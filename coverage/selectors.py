@@ -7,6 +7,10 @@ reads what").
 
 Built on these: the at-risk lists and a student's page (``coverage.students``), the start
 dashboards and their cache (``coverage.start_pages``), the report's rows (``coverage.reports``).
+They use this module's building blocks by their public names (``filtered_rows``,
+``grouped_by``, ``SUMS``/``finish_sums``, ``in_scope``, ``person_of``, …): those that read
+take the user and scope to it (``filtered_rows``, ``in_scope``), the others work on rows
+already scoped.
 """
 
 from __future__ import annotations
@@ -108,7 +112,7 @@ def filters_for_classroom(filters: CoverageFilters) -> CoverageFilters:
     return replace(filters, level=None, grade=None)
 
 
-def _by_level_and_grade(qs: QuerySet, filters: CoverageFilters | None, grade_field: str):
+def by_level_and_grade(qs: QuerySet, filters: CoverageFilters | None, grade_field: str):
     """Rows of the filters' level and grade, for tables whose level is their class's grade."""
     if filters and filters.level:
         qs = qs.filter(**{f"{grade_field}__in": list(LEVEL_GRADES[Level(filters.level)])})
@@ -127,10 +131,10 @@ def user_sees_coverage(user: User) -> bool:
 def coverage_rows(*, user: User) -> QuerySet[DailyCoverage]:
     """The rollup rows the user may read: all of them for the province, their district's for
     a district officer, their school's for a school admin, none for anyone else."""
-    return _in_scope(DailyCoverage.objects.all(), user)
+    return in_scope(DailyCoverage.objects.all(), user)
 
 
-def _in_scope(qs: QuerySet, user: User) -> QuerySet:
+def in_scope(qs: QuerySet, user: User) -> QuerySet:
     """Rows that carry district_id and school_id (DailyCoverage, SchoolDailyCoverage,
     AtRiskStudent), scoped to the user."""
     if not user_sees_coverage(user):
@@ -163,10 +167,10 @@ def coverage_classroom_get(*, user: User, pk) -> Classroom:
     return get_object_or_404(classroom_list(user=user), pk=pk)
 
 
-def _filtered(user: User, filters: CoverageFilters, rows: QuerySet | None = None) -> QuerySet:
+def filtered_rows(user: User, filters: CoverageFilters, rows: QuerySet | None = None) -> QuerySet:
     """The user's rollup rows (DailyCoverage, or ``rows``: SchoolDailyCoverage) that match
     the filters."""
-    qs = _in_scope(DailyCoverage.objects.all() if rows is None else rows, user)
+    qs = in_scope(DailyCoverage.objects.all() if rows is None else rows, user)
     qs = qs.filter(date__gte=filters.start, date__lte=filters.end)
     if filters.level:
         qs = qs.filter(level=filters.level)
@@ -179,7 +183,7 @@ def _filtered(user: User, filters: CoverageFilters, rows: QuerySet | None = None
 
 # --- Figures -------------------------------------------------------------------------------
 
-_SUMS = {
+SUMS = {
     "class_days": Count("pk"),
     "classes": Count("classroom_id", distinct=True),
     "closed_class_days": Count("pk", filter=Q(closed=True)),
@@ -200,8 +204,8 @@ def pct(part, whole) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
-def _finish(row: dict) -> dict:
-    for key in _SUMS:
+def finish_sums(row: dict) -> dict:
+    for key in SUMS:
         row[key] = row.get(key) or 0
     # Coverage = taught closed class-days / closed class-days (DESIGN.md), on any filter.
     row["coverage_pct"] = pct(row["taught_closed_class_days"], row["closed_class_days"])
@@ -232,15 +236,15 @@ def _latest(qs: QuerySet[DailyCoverage], group: str | None) -> dict:
 
 
 def _per_group(qs: QuerySet[DailyCoverage], group: str) -> list[dict]:
-    """``_SUMS`` per group, in two aggregation steps in the database: per (group, class) in
+    """``SUMS`` per group, in two aggregation steps in the database: per (group, class) in
     one hash aggregate, then per group, so that the classes of a group are counted as its
     (group, class) rows, without COUNT(DISTINCT classroom_id), which sorts every class-day.
     The ORM cannot aggregate a grouped subquery again per group, so the outer step wraps the
     ORM's inner query as SQL (the column names are ours, the values stay parameters)."""
     if group not in ("district_id", "school_id", "classroom_id"):
         raise ValueError(group)
-    sums = [k for k in _SUMS if k != "classes"]
-    inner = qs.values(group, "classroom_id").annotate(**{k: _SUMS[k] for k in sums}).order_by()
+    sums = [k for k in SUMS if k != "classes"]
+    inner = qs.values(group, "classroom_id").annotate(**{k: SUMS[k] for k in sums}).order_by()
     sql, params = inner.query.sql_with_params()
     quote = connections[qs.db].ops.quote_name
     outer = ", ".join(f"COALESCE(SUM(t.{quote(k)}), 0)" for k in sums)
@@ -269,22 +273,22 @@ def _with_latest(parts, group: str, latest: dict) -> dict[int, dict]:
         extra = latest.get(row[group], {})
         row["at_risk_students"] = extra.get("at_risk") or 0
         row["students"] = extra.get("students") or 0
-        rows[row[group]] = _finish(row)
+        rows[row[group]] = finish_sums(row)
     return rows
 
 
-def _grouped(qs: QuerySet[DailyCoverage], group: str) -> dict[int, dict]:
+def grouped_by(qs: QuerySet[DailyCoverage], group: str) -> dict[int, dict]:
     return _with_latest(_per_group(qs, group), group, _latest(qs, group))
 
 
-def _grouped_from_school_days(
+def grouped_from_school_days(
     user: User, filters: CoverageFilters, group: str, **scope
 ) -> dict[int, dict]:
-    """``_grouped`` by district or school for the start dashboard, read from the per-school
+    """``grouped_by`` by district or school for the start dashboard, read from the per-school
     rollup: the same sums, at-risk and enrolled students, but no count of distinct classes
     ("classes" is 0), which only the API shows and which days cannot add up."""
-    qs = _filtered(user, filters, SchoolDailyCoverage.objects.all()).filter(**scope)
-    latest = _latest(_filtered(user, filters).filter(**scope), group)
+    qs = filtered_rows(user, filters, SchoolDailyCoverage.objects.all()).filter(**scope)
+    latest = _latest(filtered_rows(user, filters).filter(**scope), group)
     sums = {f"total_{k}": v for k, v in _SCHOOL_DAY_SUMS.items() if k != "classes"}
     parts = (
         {group: part[group], **{k[len("total_") :]: part[k] for k in sums}}
@@ -303,7 +307,7 @@ def today_figures(*, user: User, filters: CoverageFilters | None = None) -> dict
     if filters and filters.grade:
         qs = qs.filter(grade=filters.grade)
     # One row per class on a date: its classes are its rows (no COUNT(DISTINCT) sort).
-    row = _finish(qs.aggregate(**dict(_SUMS, classes=Count("pk"))))
+    row = finish_sums(qs.aggregate(**dict(SUMS, classes=Count("pk"))))
     base = coverage_rows(user=user).filter(date__lte=today)
     last = base.aggregate(last=Max("date"))["last"]
     at_risk = (base.filter(date=last).aggregate(n=Sum("at_risk"))["n"] or 0) if last else 0
@@ -325,25 +329,25 @@ def today_figures(*, user: User, filters: CoverageFilters | None = None) -> dict
 def coverage_summary(*, user: User, filters: CoverageFilters) -> dict:
     """The whole scope over the period: class-days closed and taught, coverage %, sessions,
     participation %, at-risk students on the last day, and today's figures."""
-    qs = _filtered(user, filters)
-    row = _finish(qs.aggregate(**_SUMS))
+    qs = filtered_rows(user, filters)
+    row = finish_sums(qs.aggregate(**SUMS))
     latest = _latest(qs, None).get(None, {})
     row["at_risk_students"] = latest.get("at_risk") or 0
     row["students"] = latest.get("students") or 0
     return _with_today(row, user, filters)
 
 
-def _summary_of(grouped: dict[int, dict], user: User, filters: CoverageFilters) -> dict:
-    """``coverage_summary`` added up from ``_grouped`` rows of the same selection grouped by
+def summary_of(grouped: dict[int, dict], user: User, filters: CoverageFilters) -> dict:
+    """``coverage_summary`` added up from ``grouped_by`` rows of the same selection grouped by
     district, school or class. A class belongs to one group, so its distinct classes, sums
     and last-day figures add up to the same numbers without another scan (rows from
-    ``_grouped_from_school_days`` carry no distinct classes: the summary's are 0 then)."""
-    row = dict.fromkeys(_SUMS, 0)
+    ``grouped_from_school_days`` carry no distinct classes: the summary's are 0 then)."""
+    row = dict.fromkeys(SUMS, 0)
     row["at_risk_students"] = row["students"] = 0
     for part in grouped.values():
-        for key in (*_SUMS, "at_risk_students", "students"):
+        for key in (*SUMS, "at_risk_students", "students"):
             row[key] += part[key]
-    return _with_today(_finish(row), user, filters)
+    return _with_today(finish_sums(row), user, filters)
 
 
 def _with_today(row: dict, user: User, filters: CoverageFilters) -> dict:
@@ -360,10 +364,10 @@ def district_rows(*, user: User, filters: CoverageFilters, grouped=None) -> list
     if not user_sees_coverage(user) or user.role == Role.SCHOOL_ADMIN:
         raise Http404
     if grouped is None:
-        grouped = _grouped(_filtered(user, filters), "district_id")
+        grouped = grouped_by(filtered_rows(user, filters), "district_id")
     rows = []
     for district in district_list(user=user).order_by("code"):
-        row = grouped.get(district.pk) or _finish({})
+        row = grouped.get(district.pk) or finish_sums({})
         row.update(id=district.pk, name=district.name, code=district.code)
         rows.append(row)
     return rows
@@ -376,16 +380,16 @@ def school_rows(
     schools = school_list(user=user)
     if not user_sees_coverage(user):
         raise Http404
-    qs = _filtered(user, filters)
+    qs = filtered_rows(user, filters)
     if district_id is not None:
         district = coverage_district_get(user=user, pk=district_id)
         schools = schools.filter(district=district)
         qs = qs.filter(district_id=district.pk)
     if grouped is None:
-        grouped = _grouped(qs, "school_id")
+        grouped = grouped_by(qs, "school_id")
     rows = []
     for school in schools.order_by(vi_order("name")):
-        row = grouped.get(school.pk) or _finish({})
+        row = grouped.get(school.pk) or finish_sums({})
         row.update(
             id=school.pk, name=school.name, code=school.code,
             district_id=school.district_id, district=school.district.name,
@@ -398,7 +402,9 @@ def class_rows(*, user: User, filters: CoverageFilters, school_id, grouped=None)
     """One row per class of the school with rollup rows in the period (current classes)."""
     school = coverage_school_get(user=user, pk=school_id)
     if grouped is None:
-        grouped = _grouped(_filtered(user, filters).filter(school_id=school.pk), "classroom_id")
+        grouped = grouped_by(
+            filtered_rows(user, filters).filter(school_id=school.pk), "classroom_id"
+        )
     classrooms = Classroom.objects.filter(pk__in=grouped).select_related("homeroom_teacher")
     rows = []
     for classroom in classrooms.order_by("grade", "name"):
@@ -417,9 +423,9 @@ def class_rows(*, user: User, filters: CoverageFilters, school_id, grouped=None)
     return rows
 
 
-def _class_days(user: User, filters: CoverageFilters, classroom: Classroom) -> list:
+def class_days_rows(user: User, filters: CoverageFilters, classroom: Classroom) -> list:
     return list(
-        _filtered(user, filters)
+        filtered_rows(user, filters)
         .filter(classroom_id=classroom.pk)
         .order_by("date")
         .values_list("date", flat=True)
@@ -430,7 +436,7 @@ def _async_days(user: User, filters: CoverageFilters, classroom: Classroom) -> d
     """Per student of ONE class, the closed class-days of the period on which they learned
     asynchronously: the rollup's async_learners of that class, per student."""
     closed = set(
-        _filtered(user, replace(filters, closures_only=True))
+        filtered_rows(user, replace(filters, closures_only=True))
         .filter(classroom_id=classroom.pk)
         .values_list("date", flat=True)
     )
@@ -447,17 +453,17 @@ def _async_days(user: User, filters: CoverageFilters, classroom: Classroom) -> d
 def classroom_figures(*, user: User, filters: CoverageFilters, classroom_id) -> dict:
     """ONE class's figures over the period (the row its school's page shows for it)."""
     classroom = coverage_classroom_get(user=user, pk=classroom_id)
-    qs = _filtered(user, filters).filter(classroom_id=classroom.pk)
-    return _finish(qs.aggregate(**_SUMS))
+    qs = filtered_rows(user, filters).filter(classroom_id=classroom.pk)
+    return finish_sums(qs.aggregate(**SUMS))
 
 
-def _person_fields(prefix: str) -> list[str]:
+def person_fields(prefix: str) -> list[str]:
     """The values() fields of a related user's name, phone and email."""
     return [f"{prefix}{f}" for f in (*User.NAME_FIELDS, "phone", "email")]
 
 
-def _person(row: dict, prefix: str) -> tuple[str, str, str]:
-    """(name, phone, email) of the user fetched with ``_person_fields(prefix)``; blanks when
+def person_of(row: dict, prefix: str) -> tuple[str, str, str]:
+    """(name, phone, email) of the user fetched with ``person_fields(prefix)``; blanks when
     there is none (no homeroom teacher)."""
     if row[f"{prefix}username"] is None:
         return "", "", ""
@@ -465,14 +471,14 @@ def _person(row: dict, prefix: str) -> tuple[str, str, str]:
     return name, row[f"{prefix}phone"], row[f"{prefix}email"]
 
 
-def _contacts(student_ids) -> dict[int, list[dict]]:
+def contacts_of(student_ids) -> dict[int, list[dict]]:
     guardians = defaultdict(list)
     for g in (
         Guardianship.objects.filter(student_id__in=student_ids)
         .order_by(vi_order("guardian__full_name"), "guardian__username")
-        .values("student_id", "relation", *_person_fields("guardian__"))
+        .values("student_id", "relation", *person_fields("guardian__"))
     ):
-        name, phone, email = _person(g, "guardian__")
+        name, phone, email = person_of(g, "guardian__")
         guardians[g["student_id"]].append(
             {"name": name, "relation": g["relation"], "phone": phone, "email": email}
         )
@@ -485,7 +491,7 @@ def student_rows(*, user: User, filters: CoverageFilters, classroom_id) -> list[
     their current run of consecutive absences (up to the end of the period). Reads that
     class's attendance records directly (one class: a few hundred rows)."""
     classroom = coverage_classroom_get(user=user, pk=classroom_id)
-    selected_days = set(_class_days(user, filters, classroom))
+    selected_days = set(class_days_rows(user, filters, classroom))
     lookback = filters.start - datetime.timedelta(days=definitions.AT_RISK_LOOKBACK_DAYS)
     held = definitions.held_sessions([classroom.pk], lookback, filters.end)
     in_period = [s for s in held if s["date"] in selected_days]
@@ -501,7 +507,7 @@ def student_rows(*, user: User, filters: CoverageFilters, classroom_id) -> list[
         .distinct()
         .order_by(vi_order("full_name"), "username")
     )
-    guardians = _contacts([s.pk for s in students])
+    guardians = contacts_of([s.pk for s in students])
     rows = []
     for student in students:
         mine = statuses.get(student.pk, {})
@@ -531,7 +537,7 @@ def daily_series(
     participation %, for the chart and its data table."""
     # Read from the per-school rollup: every figure of a date is a sum over its classes, and
     # a date's distinct classes are its class-days (one row per class and date).
-    qs = _filtered(user, filters, SchoolDailyCoverage.objects.all())
+    qs = filtered_rows(user, filters, SchoolDailyCoverage.objects.all())
     if school_id is not None:
         qs = qs.filter(school_id=coverage_school_get(user=user, pk=school_id).pk)
     if district_id is not None:
@@ -539,7 +545,7 @@ def daily_series(
     # (Aliased: an annotation cannot take the name of the field it adds up.)
     sums = {f"total_{k}": v for k, v in _SCHOOL_DAY_SUMS.items()}
     return [
-        _finish({"date": row["date"], **{k: row[f"total_{k}"] for k in _SCHOOL_DAY_SUMS}})
+        finish_sums({"date": row["date"], **{k: row[f"total_{k}"] for k in _SCHOOL_DAY_SUMS}})
         for row in qs.values("date").annotate(**sums).order_by("date")
     ]
 
@@ -589,7 +595,7 @@ def attention_schools(*, user: User, filters: CoverageFilters | None = None) -> 
     qs = closed.filter(date__in=last_days)
     threshold = settings.COVERAGE_THRESHOLD_PCT
     low = []
-    for school_id, row in _grouped(qs, "school_id").items():
+    for school_id, row in grouped_by(qs, "school_id").items():
         if row["coverage_pct"] is not None and row["coverage_pct"] < threshold:
             row["id"] = school_id
             low.append(row)
@@ -609,9 +615,9 @@ def attention_schools(*, user: User, filters: CoverageFilters | None = None) -> 
             pk__in=qs.filter(school_id__in=schools, taught=False).values("classroom_id")
         )
         .order_by("grade", "name")
-        .values("id", "name", "school_id", *_person_fields("homeroom_teacher__"))
+        .values("id", "name", "school_id", *person_fields("homeroom_teacher__"))
     ):
-        name, phone, email = _person(classroom, "homeroom_teacher__")
+        name, phone, email = person_of(classroom, "homeroom_teacher__")
         untaught[classroom["school_id"]].append(
             {
                 "id": classroom["id"],

@@ -422,15 +422,17 @@ def last_rollup_at() -> datetime.datetime | None:
 # --- The start dashboards' cache -----------------------------------------------------------
 
 
+def _districts_of(school_ids: set[int]) -> set[int]:
+    return set(School.objects.filter(pk__in=school_ids).values_list("district_id", flat=True))
+
+
 def start_pages_changed(school_ids: Iterable[int]) -> None:
     """The rollup rows of these schools changed: their start dashboards, their districts' and
     the province's get a new version (``start_pages.start_page_cache_key``), now and again at
     the commit, and are computed again when next viewed or warmed. Every other school and
     district keeps its cached page."""
     school_ids = set(school_ids)
-    district_ids = set(
-        School.objects.filter(pk__in=school_ids).values_list("district_id", flat=True)
-    )
+    district_ids = _districts_of(school_ids)
     scopes = ["province"]
     scopes += [f"district:{pk}" for pk in sorted(district_ids)]
     scopes += [f"school:{pk}" for pk in sorted(school_ids)]
@@ -443,9 +445,7 @@ def start_page_viewers(school_ids: Iterable[int]) -> list[User]:
     officer (or a superuser), an officer of each of their districts, an admin of each school.
     A scope nobody can view is left alone."""
     school_ids = set(school_ids)
-    district_ids = set(
-        School.objects.filter(pk__in=school_ids).values_list("district_id", flat=True)
-    )
+    district_ids = _districts_of(school_ids)
     active = User.objects.filter(is_active=True).order_by("pk")
     province = (
         active.filter(role=Role.PROVINCE_OFFICER).first()

@@ -16,16 +16,16 @@ from lms.cache_versions import cache_version
 
 from .selectors import (
     CoverageFilters,
-    _filtered,
-    _grouped,
-    _grouped_from_school_days,
-    _summary_of,
     attention_schools,
     class_rows,
     daily_series,
     district_rows,
+    filtered_rows,
     filters_from_params,
+    grouped_by,
+    grouped_from_school_days,
     school_rows,
+    summary_of,
     user_sees_coverage,
 )
 from .students import at_risk_students
@@ -109,7 +109,7 @@ def start_page(*, user: User, filters: CoverageFilters, warming: bool = False) -
     the rollup tasks compute the default view and the filter sets viewed lately again at
     once, coverage.tasks; ``warming`` is their call).
     The summary is added up from the rows' grouping rather than scanned again. District and
-    school rows come from the per-school rollup (``_grouped_from_school_days``): the page
+    school rows come from the per-school rollup (``grouped_from_school_days``): the page
     shows no count of distinct classes, the API does."""
     if not user_sees_coverage(user):
         raise Http404
@@ -118,26 +118,24 @@ def start_page(*, user: User, filters: CoverageFilters, warming: bool = False) -
     if figures is not None:
         return figures
     role = scope_role(user)
-    qs = _filtered(user, filters)
+    qs = filtered_rows(user, filters)
     if role == Role.PROVINCE_OFFICER:
-        grouped = _grouped_from_school_days(user, filters, "district_id")
+        grouped = grouped_from_school_days(user, filters, "district_id")
         rows = district_rows(user=user, filters=filters, grouped=grouped)
         level = "province"
     elif role == Role.DISTRICT_OFFICER:
-        grouped = _grouped_from_school_days(
-            user, filters, "school_id", district_id=user.district_id
-        )
+        grouped = grouped_from_school_days(user, filters, "school_id", district_id=user.district_id)
         rows = school_rows(
             user=user, filters=filters, district_id=user.district_id, grouped=grouped
         )
         level = "district"
     else:
-        grouped = _grouped(qs.filter(school_id=user.school_id), "classroom_id")
+        grouped = grouped_by(qs.filter(school_id=user.school_id), "classroom_id")
         rows = class_rows(user=user, filters=filters, school_id=user.school_id, grouped=grouped)
         level = "school"
     figures = {
         "level": level,
-        "summary": _summary_of(grouped, user, filters),
+        "summary": summary_of(grouped, user, filters),
         "series": daily_series(user=user, filters=filters),
         "rows": rows,
         "attention": attention_schools(user=user, filters=filters),

@@ -23,16 +23,16 @@ from . import definitions
 from .models import AtRiskStudent
 from .selectors import (
     CoverageFilters,
-    _by_level_and_grade,
-    _class_days,
-    _contacts,
-    _in_scope,
-    _person,
-    _person_fields,
+    by_level_and_grade,
+    class_days_rows,
+    contacts_of,
     coverage_classroom_get,
     coverage_rows,
     filters_for_classroom,
+    in_scope,
     pct,
+    person_fields,
+    person_of,
     user_sees_coverage,
 )
 
@@ -51,10 +51,10 @@ def at_risk_queryset(
     last = base.aggregate(last=Max("date"))["last"]
     if last is None:
         return AtRiskStudent.objects.none()
-    qs = _in_scope(AtRiskStudent.objects.filter(as_of=last), user)
+    qs = in_scope(AtRiskStudent.objects.filter(as_of=last), user)
     if classroom_id is not None:
         qs = qs.filter(classroom_id=classroom_id)
-    qs = _by_level_and_grade(qs, filters, "classroom__grade").filter(
+    qs = by_level_and_grade(qs, filters, "classroom__grade").filter(
         Exists(
             Enrollment.objects.filter(
                 classroom_id=OuterRef("classroom_id"),
@@ -104,18 +104,18 @@ def _at_risk_rows(qs: QuerySet[AtRiskStudent], limit: int | None, offset: int) -
     found = list(
         qs.values(
             "student_id", "classroom_id", "classroom__name", "school_id", "school__name",
-            "consecutive_absences", *_person_fields("student__"),
-            *_person_fields("classroom__homeroom_teacher__"),
+            "consecutive_absences", *person_fields("student__"),
+            *person_fields("classroom__homeroom_teacher__"),
         )[offset:end]
     )  # fmt: skip
-    guardians = _contacts([f["student_id"] for f in found])
+    guardians = contacts_of([f["student_id"] for f in found])
     rows = []
     for entry in found:
-        teacher, phone, email = _person(entry, "classroom__homeroom_teacher__")
+        teacher, phone, email = person_of(entry, "classroom__homeroom_teacher__")
         rows.append(
             {
                 "id": entry["student_id"],
-                "name": _person(entry, "student__")[0],
+                "name": person_of(entry, "student__")[0],
                 "classroom_id": entry["classroom_id"],
                 "classroom": entry["classroom__name"],
                 "school_id": entry["school_id"],
@@ -155,12 +155,12 @@ def student_detail(*, user: User, filters: CoverageFilters, student_id) -> dict:
         "student": student,
         "classes": classes,
         "lessons": _student_lessons(student, [c["classroom"] for c in classes], filters),
-        "guardians": _contacts([student.pk]).get(student.pk, []),
+        "guardians": contacts_of([student.pk]).get(student.pk, []),
     }
 
 
 def _student_in_class(user: User, filters: CoverageFilters, classroom: Classroom, student):
-    selected_days = set(_class_days(user, filters, classroom))
+    selected_days = set(class_days_rows(user, filters, classroom))
     lookback = filters.start - datetime.timedelta(days=definitions.AT_RISK_LOOKBACK_DAYS)
     held = definitions.held_sessions([classroom.pk], lookback, filters.end)
     in_period = [s["id"] for s in held if s["date"] in selected_days]
