@@ -3,9 +3,6 @@ else. The test settings turn the list off for the rest of the suite; these tests
 production list back on."""
 
 import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
@@ -18,13 +15,13 @@ from tests.factories import (
     TeacherFactory,
     UserFactory,
 )
+from tests.settings_probe import settings_output
 
 from .totp import totp_activate, totp_code
 
 pytestmark = pytest.mark.django_db
 
 ACTIVATE = "/accounts/2fa/totp/activate/"
-ROOT = Path(__file__).resolve().parents[2]
 REQUIRED = ["district_officer", "province_officer", "school_admin", "superuser"]
 
 
@@ -108,10 +105,6 @@ def test_an_initial_password_is_changed_first_then_the_app_is_set_up(client):
 
 def test_production_requires_it_and_the_demo_settings_relax_it():
     env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "REDIS_URL", "SECRET_KEY"}}
-    show = (
-        "import django; django.setup(); from django.conf import settings; "
-        "print(sorted(settings.MFA_REQUIRED_ROLES))"
-    )
     roles = {}
     for name in ("production", "dev"):
         env.update(
@@ -120,15 +113,6 @@ def test_production_requires_it_and_the_demo_settings_relax_it():
             DATABASE_URL="sqlite:////tmp/hoctiep-mfa-settings.db",
             DJANGO_SETTINGS_MODULE=f"lms.settings.{name}",
         )
-        result = subprocess.run(
-            [sys.executable, "-c", show],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=True,
-        )
-        roles[name] = result.stdout.strip().splitlines()[-1]
+        roles[name] = settings_output("sorted(s.MFA_REQUIRED_ROLES)", env=env, timeout=120)
     assert roles["production"] == str(REQUIRED)
     assert roles["dev"] == "[]"

@@ -4,34 +4,25 @@ Outside CI these skip with a reason when the service is absent; in CI they must 
 """
 
 import asyncio
+import json
 import os
-import subprocess
-import sys
 import threading
-from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import close_old_connections
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.settings_probe import settings_output
 
 
 def _layer_and_cache_backends(env: dict) -> list[str]:
-    code = (
-        "import django;django.setup();from django.conf import settings as s;"
-        "print(s.CHANNEL_LAYERS['default']['BACKEND']);print(s.CACHES['default']['BACKEND'])"
-    )
     env = {**env, "DJANGO_SETTINGS_MODULE": "lms.settings.test"}
-    return subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    ).stdout.split()
+    return json.loads(
+        settings_output(
+            "json.dumps([s.CHANNEL_LAYERS['default']['BACKEND'], s.CACHES['default']['BACKEND']])",
+            env=env,
+        )
+    )
 
 
 def test_redis_url_switches_channel_layer_and_cache():

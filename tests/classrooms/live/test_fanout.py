@@ -11,9 +11,6 @@ import asyncio
 import json
 import logging
 import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -24,8 +21,8 @@ from classrooms.live import room
 from classrooms.live.batching import RoomSends
 from tests.classrooms.live.test_consumers import connect, join, make_room, send
 from tests.factories import EnrollmentFactory
+from tests.settings_probe import settings_output
 
-ROOT = Path(__file__).resolve().parents[3]
 CLASS_SIZE = 40
 # Generous: a class of 40 connects at once through a deliberately slow layer, on a shared
 # machine; a slow run waits longer, it does not pass with fewer messages.
@@ -140,22 +137,9 @@ async def test_a_class_coming_in_at_once_is_announced_in_a_few_room_messages(mon
 
 def _production_layer_config(redis_url: str) -> dict:
     """CHANNEL_LAYERS' config as the settings build it when REDIS_URL is set."""
-    code = (
-        "import django, json; django.setup(); from django.conf import settings as s;"
-        "print(json.dumps(s.CHANNEL_LAYERS['default']))"
-    )
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "lms.settings.test", "REDIS_URL": redis_url}
     env.pop("CHANNEL_LAYER", None)
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    ).stdout
-    layer = json.loads(out.strip().splitlines()[-1])
+    layer = json.loads(settings_output("json.dumps(s.CHANNEL_LAYERS['default'])", env=env))
     assert layer["BACKEND"] == "channels_redis.core.RedisChannelLayer"
     return layer["CONFIG"]
 
