@@ -12,7 +12,26 @@ from channels.db import database_sync_to_async
 logger = logging.getLogger(__name__)
 
 
-class ProcessBatch:
+class PerLoop:
+    """One instance per subclass and event loop (one loop per Daphne process), made on first
+    use: `for_loop()`. What its sockets share (a batch, the sends in flight) lives there."""
+
+    _per_loop: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, PerLoop]"
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls._per_loop = weakref.WeakKeyDictionary()
+
+    @classmethod
+    def for_loop(cls):
+        loop = asyncio.get_running_loop()
+        instance = cls._per_loop.get(loop)
+        if instance is None:
+            instance = cls._per_loop[loop] = cls()
+        return instance
+
+
+class ProcessBatch(PerLoop):
     """Requests of one process (one event loop) written together: those that arrive while a
     write is running, or within `window` seconds of the first, become one database call
     (`write`, through `database_sync_to_async`) instead of one call each. Each caller gets its
@@ -24,23 +43,10 @@ class ProcessBatch:
     without persistent connections a connect and a close), while the batch grows with the load."""
 
     window = 0.0
-    _per_loop: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, ProcessBatch]"
-
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        cls._per_loop = weakref.WeakKeyDictionary()
 
     def __init__(self):
         self.pending: list[tuple[object, asyncio.Future]] = []
         self.task: asyncio.Task | None = None
-
-    @classmethod
-    def for_loop(cls):
-        loop = asyncio.get_running_loop()
-        batch = cls._per_loop.get(loop)
-        if batch is None:
-            batch = cls._per_loop[loop] = cls()
-        return batch
 
     def write(self, items: list) -> list:
         raise NotImplementedError

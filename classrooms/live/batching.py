@@ -3,11 +3,10 @@ and let in together, disconnects in one UPDATE, heartbeats in one UPDATE, chat m
 INSERT; and room events of one process sent together to their group (`RoomSends`)."""
 
 import asyncio
-import weakref
 
 from django.core.exceptions import ValidationError
 
-from lms.batching import ProcessBatch, settle
+from lms.batching import PerLoop, ProcessBatch, settle
 
 from . import actions, room
 
@@ -98,7 +97,7 @@ class ChatBatch(ProcessBatch):
         return result
 
 
-class RoomSends:
+class RoomSends(PerLoop):
     """Room events of one process for one group, sent as one channel-layer message when several
     are waiting: those that arrive while the group's previous send is in flight (no added
     wait: a lone event goes at once, and a batch is as large as the load makes it, as for
@@ -111,21 +110,9 @@ class RoomSends:
     per member; one entry per member is what filled the queue until the layer dropped messages
     (docs/deployment.md, "Channel layer capacity")."""
 
-    _per_loop: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, RoomSends]" = (
-        weakref.WeakKeyDictionary()
-    )
-
     def __init__(self):
         self.pending: dict[str, list[tuple[dict, asyncio.Future]]] = {}
         self.tasks: dict[str, asyncio.Task] = {}
-
-    @classmethod
-    def for_loop(cls):
-        loop = asyncio.get_running_loop()
-        sends = cls._per_loop.get(loop)
-        if sends is None:
-            sends = cls._per_loop[loop] = cls()
-        return sends
 
     async def send(self, layer, group: str, event: dict) -> None:
         """Send `event` to `group` (with others waiting for it); raises what the layer raised."""
