@@ -147,6 +147,18 @@ def _dt(value: datetime.datetime) -> Value:
 NOT_LIVE_MESSAGE = gettext_lazy("Attendance is only taken for students of a live session.")
 
 
+def fresh_open_intervals(*, session_ids, student_ids=None, at=None):
+    """Open intervals with a heartbeat within ATTENDANCE_STALE_SECONDS of `at` (now): the
+    students present in these sessions (of these students, when given)."""
+    fresh_since = _at(at) - datetime.timedelta(seconds=settings.ATTENDANCE_STALE_SECONDS)
+    intervals = AttendanceInterval.objects.filter(
+        session_id__in=session_ids, left_at__isnull=True, last_seen_at__gte=fresh_since
+    )
+    if student_ids is not None:
+        intervals = intervals.filter(student_id__in=student_ids)
+    return intervals
+
+
 def interval_open(*, session_id: int, student_id: int, at=None) -> int:
     """Open a presence interval for an actively enrolled student of a live session."""
     [(interval_id, _first)] = intervals_open([(session_id, student_id)], at=at)
@@ -172,14 +184,10 @@ def intervals_open(pairs: list[tuple[int, int]], at=None) -> list[tuple[int | No
             classroom__live_sessions__status=SessionStatus.LIVE,
         ).values_list("classroom__live_sessions__pk", "student_id")
     )
-    fresh_since = at - datetime.timedelta(seconds=settings.ATTENDANCE_STALE_SECONDS)
     already = set(
-        AttendanceInterval.objects.filter(
-            session_id__in=sessions,
-            student_id__in=students,
-            left_at__isnull=True,
-            last_seen_at__gte=fresh_since,
-        ).values_list("session_id", "student_id")
+        fresh_open_intervals(session_ids=sessions, student_ids=students, at=at).values_list(
+            "session_id", "student_id"
+        )
     )
     created = AttendanceInterval.objects.bulk_create(
         AttendanceInterval(session_id=session, student_id=student, joined_at=at, last_seen_at=at)

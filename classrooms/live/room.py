@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import cache
@@ -311,24 +311,6 @@ def _staff_online(session_id: int) -> list[dict]:
     ]
 
 
-def _open_intervals(session_id: int):
-    fresh_since = timezone.now() - timedelta(seconds=_stale_seconds())
-    return AttendanceInterval.objects.filter(
-        session_id=session_id, left_at__isnull=True, last_seen_at__gte=fresh_since
-    )
-
-
-def _open_intervals_of(pairs: set[tuple[int, int]]):
-    """The fresh open intervals of these (session id, student id) pairs."""
-    fresh_since = timezone.now() - timedelta(seconds=_stale_seconds())
-    return AttendanceInterval.objects.filter(
-        session_id__in={session for session, _ in pairs},
-        student_id__in={student for _, student in pairs},
-        left_at__isnull=True,
-        last_seen_at__gte=fresh_since,
-    )
-
-
 def presence_connect(conn: Connection) -> bool:
     """Mark the connection present (a student's interval opens); True on the user's first.
     Raises ValidationError when the session is no longer live."""
@@ -438,7 +420,14 @@ def presence_disconnect_many(conns: list[Connection]) -> list[bool]:
     for conn in leaving:
         conn.interval_id = None
     pairs = {(conn.member.session.pk, conn.member.user.pk) for conn in leaving}
-    still_there = set(_open_intervals_of(pairs).values_list("session_id", "student_id").distinct())
+    still_there = set(
+        attendance.fresh_open_intervals(
+            session_ids={session for session, _student in pairs},
+            student_ids={student for _session, student in pairs},
+        )
+        .values_list("session_id", "student_id")
+        .distinct()
+    )
     told = set()
     for index, conn in reversed(students):
         pair = (conn.member.session.pk, conn.member.user.pk)
@@ -449,7 +438,7 @@ def presence_disconnect_many(conns: list[Connection]) -> list[bool]:
 
 def online_list(session: LiveSession) -> list[dict]:
     students = User.objects.filter(
-        pk__in=_open_intervals(session.pk).values("student_id")
+        pk__in=attendance.fresh_open_intervals(session_ids=[session.pk]).values("student_id")
     ).order_by(vi_order("full_name"), "username")
     staff = _staff_online(session.pk)
     return [*staff, *(user_dict(s, STUDENT) for s in students)]
