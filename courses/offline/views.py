@@ -25,6 +25,7 @@ THEME_COLOR = "#0b5cad"  # --brand in static/css/site.css
 SYNC_MAX_BYTES = 96 * 1024  # one statement (H5P_XAPI_MAX_BYTES) or one saved state, and more
 SHELL_STATIC = ("css/site.css", "js/offline/store.js", "js/offline/offline.js", "pwa/icon-192.png")
 SW_SCRIPTS = ("vendor/workbox/workbox-sw.js", "js/offline/store.js", "js/offline/sw.js")
+START_URL = "/"  # the installed app opens here: the signed-in person's start page
 
 
 def _signed_in_json(request):
@@ -40,7 +41,7 @@ def manifest(request):
         "short_name": "HọcTiếp",
         "description": _("Keep learning when schools close."),
         "lang": "vi",
-        "start_url": "/",
+        "start_url": START_URL,
         "scope": "/",
         "display": "standalone",
         "theme_color": THEME_COLOR,
@@ -72,6 +73,7 @@ def service_worker(request):
         "workboxPrefix": static("vendor/workbox/workbox-sw.js").rsplit("/", 1)[0],
         "syncUrl": reverse("courses:offline_sync"),
         "offlineUrl": reverse("courses:offline_page"),
+        "startUrl": START_URL,
         "staticUrl": static(""),
         # Not personal: what the start page needs to look right offline.
         "shell": [static(path) for path in SHELL_STATIC],

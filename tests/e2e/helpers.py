@@ -2,6 +2,7 @@
 
 import datetime
 import re
+import time
 from pathlib import Path
 
 from tests.clock import SCHOOL_TZ
@@ -24,6 +25,26 @@ def login(page, base_url: str, username: str, password: str = PASSWORD):
 def logout(page) -> None:
     with page.expect_navigation():
         page.locator("form[action='/accounts/logout/'] button").click()
+
+
+# Resolves once the service worker keeps this user's start page (static/js/offline/sw.js).
+_START_PAGE_KEPT = """async (user) => {
+  const cache = await caches.open('hoctiep-u' + user + '-pages');
+  return !!(await cache.match('/', { ignoreVary: true }));
+}"""
+
+
+def under_the_worker(page, user: int) -> None:
+    """After signing in: the service worker is active, knows who is signed in and has kept
+    their start page (what the installed app opens on offline) without any other visit; then
+    the page reloads under its control."""
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    deadline = time.monotonic() + 15
+    while not page.evaluate(_START_PAGE_KEPT, user):
+        assert time.monotonic() < deadline, "the service worker kept no copy of the start page"
+        page.wait_for_timeout(200)
+    page.reload()
+    assert page.evaluate("!!navigator.serviceWorker.controller")
 
 
 def shot(page, name: str) -> None:

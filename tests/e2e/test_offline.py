@@ -20,7 +20,14 @@ except ImportError:  # conftest.e2e_requirements skips (or, in CI, fails) every 
     Page = expect = None
 
 from tests.clock import SCHOOL_TZ
-from tests.e2e.helpers import declare_class_closure, login, logout, server_now, shot
+from tests.e2e.helpers import (
+    declare_class_closure,
+    login,
+    logout,
+    server_now,
+    shot,
+    under_the_worker,
+)
 
 pytestmark = pytest.mark.e2e
 E2E_WRITES_DATA = True
@@ -102,9 +109,7 @@ def test_saved_lessons_work_offline_and_sync_once_with_their_times(page: Page, l
     page.context.clock.set_system_time(phone_start)
     login(page, base, "hocsinh")
     student = server.query("SELECT id FROM accounts_user WHERE username = 'hocsinh'")[0][0]
-    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    page.reload()  # now under the worker's control
-    assert page.evaluate("!!navigator.serviceWorker.controller")
+    under_the_worker(page, student)
 
     math_url = save_lesson(page, base, MATH_LESSON)
     h5p_url = save_lesson(page, base, H5P_LESSON)

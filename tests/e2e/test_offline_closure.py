@@ -14,7 +14,7 @@ except ImportError:  # conftest.e2e_requirements skips (or, in CI, fails) every 
     Page = expect = None
 
 from tests.clock import SCHOOL_TZ
-from tests.e2e.helpers import declare_class_closure, login, server_now
+from tests.e2e.helpers import declare_class_closure, login, server_now, under_the_worker
 from tests.e2e.test_offline import wait_for
 
 pytestmark = pytest.mark.e2e
@@ -41,9 +41,7 @@ def test_one_tap_saves_the_closure_days_lessons_which_open_offline(page: Page, l
     )
 
     login(page, base, "hocsinh")
-    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    page.reload()  # now under the worker's control
-    assert page.evaluate("!!navigator.serviceWorker.controller")
+    under_the_worker(page, student)
 
     # The notice leads to the offer.
     notice = page.locator("#notices-title + ul li", has_text=first.strftime("%d/%m/%Y"))

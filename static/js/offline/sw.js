@@ -329,11 +329,26 @@
     event.waitUntil(self.clients.claim());
   });
 
+  // The start page is what the installed app opens on: keep its copy from the moment the
+  // worker learns who is signed in, not only from their next visit to it.
+  function keepStartPage(user, event) {
+    return caches.open(Store.cacheName(user, "pages")).then(function (cache) {
+      return cache.match(C.startUrl, { ignoreVary: true });
+    }).then(function (found) {
+      if (found) return null;
+      var request = new Request(C.startUrl, { credentials: "same-origin" });
+      return pageStrategy(user).handle({ request: request, event: event });
+    }).catch(function () { /* offline now: the next visit keeps it */ });
+  }
+
   self.addEventListener("message", function (event) {
     var data = event.data || {};
     var done;
     if (data.type === "user") {
       done = setUser(data.id);
+      if (data.id && event.waitUntil) {
+        event.waitUntil(done.then(function () { return keepStartPage(String(data.id), event); }));
+      }
     } else if (data.type === "replay") {
       done = replay(syncQueue).catch(function () {});
     } else if (data.type === "clear") {
