@@ -20,6 +20,8 @@ from datetime import datetime
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -31,6 +33,7 @@ from . import attendance, selectors
 from .models import (
     AttendanceInterval,
     ChatMessage,
+    HandRaise,
     LiveSession,
     Poll,
     PollAnswer,
@@ -300,15 +303,25 @@ def _staff_leave(conn: Connection) -> bool:
     return False
 
 
-def _staff_online(session_id: int) -> list[dict]:
-    index = cache.get(_staff_index_key(session_id)) or []
-    entries = cache.get_many([_staff_key(session_id, pk) for pk in index])
+def _staff_online(session_ids: list[int]) -> dict[int, list[dict]]:
+    """Session id → its staff with a live connection: two cache round trips for all."""
+    indexes = cache.get_many([_staff_index_key(pk) for pk in session_ids])
+    keys = {
+        session_id: [
+            _staff_key(session_id, pk) for pk in indexes.get(_staff_index_key(session_id)) or []
+        ]
+        for session_id in session_ids
+    }
+    entries = cache.get_many([key for wanted in keys.values() for key in wanted])
     now = time.time()
-    return [
-        entry["user"]
-        for entry in entries.values()
-        if any(exp > now for exp in entry["conns"].values())
-    ]
+    return {
+        session_id: [
+            entries[key]["user"]
+            for key in wanted
+            if key in entries and any(exp > now for exp in entries[key]["conns"].values())
+        ]
+        for session_id, wanted in keys.items()
+    }
 
 
 def presence_connect(conn: Connection) -> bool:
@@ -437,11 +450,24 @@ def presence_disconnect_many(conns: list[Connection]) -> list[bool]:
 
 
 def online_list(session: LiveSession) -> list[dict]:
-    students = User.objects.filter(
-        pk__in=attendance.fresh_open_intervals(session_ids=[session.pk]).values("student_id")
-    ).order_by(vi_order("full_name"), "username")
-    staff = _staff_online(session.pk)
-    return [*staff, *(user_dict(s, STUDENT) for s in students)]
+    return online_lists([session.pk])[session.pk]
+
+
+def online_lists(session_ids: list[int]) -> dict[int, list[dict]]:
+    """Session id → who is in its room (staff first, then the students in Vietnamese order):
+    one query for all the sessions."""
+    students: dict[int, dict[int, dict]] = {pk: {} for pk in session_ids}
+    present = (
+        attendance.fresh_open_intervals(session_ids=session_ids)
+        .select_related("student")
+        .order_by(vi_order("student__full_name"), "student__username")
+    )
+    for interval in present:
+        students[interval.session_id].setdefault(
+            interval.student_id, user_dict(interval.student, STUDENT)
+        )
+    staff = _staff_online(session_ids)
+    return {pk: [*staff[pk], *students[pk].values()] for pk in session_ids}
 
 
 def ended_payload(*, session_id: int, at: str | None = None, by: str | None = None) -> dict:
@@ -473,13 +499,26 @@ def chat_dict(message: ChatMessage) -> dict:
 
 
 def hand_queue(session: LiveSession) -> list[dict]:
-    hands = session.hands.filter(lowered_at__isnull=True).select_related("student")
-    return [{**user_dict(h.student, STUDENT), "at": h.raised_at.isoformat()} for h in hands]
+    return hand_queues([session.pk])[session.pk]
 
 
-def poll_dict(poll: Poll) -> dict:
+def hand_queues(session_ids: list[int]) -> dict[int, list[dict]]:
+    """Session id → its raised hands, oldest first: one query for all the sessions."""
+    queues: dict[int, list[dict]] = {pk: [] for pk in session_ids}
+    hands = HandRaise.objects.filter(session_id__in=session_ids, lowered_at__isnull=True)
+    for hand in hands.select_related("student").order_by("raised_at", "pk"):
+        queues[hand.session_id].append(
+            {**user_dict(hand.student, STUDENT), "at": hand.raised_at.isoformat()}
+        )
+    return queues
+
+
+def poll_dict(poll: Poll, answers: list[int] | None = None) -> dict:
+    """The poll with its counts; `answers` (the options chosen) when already read."""
+    if answers is None:
+        answers = poll.answers.values_list("option", flat=True)
     counts = [0] * len(poll.options)
-    for option in poll.answers.values_list("option", flat=True):
+    for option in answers:
         if 0 <= option < len(counts):
             counts[option] += 1
     return {
@@ -506,10 +545,7 @@ def room_states(members: list[Member]) -> list[dict]:
     """`room_state` for many members at once: what is the same for everyone in a room (its
     online list, hands, poll, chat, mutes) is read once per session, then each member gets
     their own part (`you`, muted, their poll answer)."""
-    shared = {}
-    for member in members:
-        if member.session.pk not in shared:
-            shared[member.session.pk] = _shared_state(member.session)
+    shared = _shared_states(list(dict.fromkeys(member.session.pk for member in members)))
     answers = _poll_answers(members, shared)
     states = []
     for member in members:
@@ -541,24 +577,58 @@ def room_states(members: list[Member]) -> list[dict]:
     return states
 
 
-def _shared_state(session: LiveSession) -> dict:
-    poll = session.polls.filter(closed_at__isnull=True).order_by("-opened_at").first()
-    chat = (
-        ChatMessage.objects.filter(session=session, deleted_at__isnull=True)
+def _shared_states(session_ids: list[int]) -> dict[int, dict]:
+    """Session id → what is the same for everyone in its room. The same queries however many
+    rooms a batch of newcomers enters (a province reconnecting at once enters hundreds)."""
+    if not session_ids:
+        return {}
+    polls: dict[int, Poll] = {}
+    open_polls = Poll.objects.filter(session_id__in=session_ids, closed_at__isnull=True)
+    for poll in open_polls.order_by("-opened_at", "-pk"):
+        polls.setdefault(poll.session_id, poll)
+    answers: dict[int, list[int]] = {poll.pk: [] for poll in polls.values()}
+    if answers:
+        chosen = PollAnswer.objects.filter(poll_id__in=answers).values_list("poll_id", "option")
+        for poll_id, option in chosen:
+            answers[poll_id].append(option)
+    chats: dict[int, list[dict]] = {pk: [] for pk in session_ids}
+    latest = (
+        ChatMessage.objects.filter(session_id__in=session_ids, deleted_at__isnull=True)
+        .annotate(
+            newest=Window(
+                RowNumber(),
+                partition_by=[F("session_id")],
+                order_by=[F("created_at").desc(), F("pk").desc()],
+            )
+        )
+        .filter(newest__lte=CHAT_HISTORY)
         .select_related("author")
-        .order_by("-created_at")[:CHAT_HISTORY]
+        .order_by("created_at", "pk")
     )
-    current = LiveSession.objects.values("status", "chat_enabled").get(pk=session.pk)
-    return {
-        **current,
-        "poll": poll,
-        "poll_data": poll_dict(poll) if poll else None,
-        "muted": set(session.mutes.values_list("student_id", flat=True)),
-        "online": online_list(session),
-        "hands": hand_queue(session),
-        "chat": [chat_dict(m) for m in reversed(chat)],
-        "focus": cache.get(focus_key(session.pk)),
-    }
+    for message in latest:
+        chats[message.session_id].append(chat_dict(message))
+    muted: dict[int, set[int]] = {pk: set() for pk in session_ids}
+    mutes = SessionMute.objects.filter(session_id__in=session_ids)
+    for session_id, student_id in mutes.values_list("session_id", "student_id"):
+        muted[session_id].add(student_id)
+    current = LiveSession.objects.filter(pk__in=session_ids).values("pk", "status", "chat_enabled")
+    online, hands = online_lists(session_ids), hand_queues(session_ids)
+    focus = cache.get_many([focus_key(pk) for pk in session_ids])
+    shared = {}
+    for row in current:
+        pk = row.pop("pk")
+        poll = polls.get(pk)
+        shared[pk] = {
+            **row,
+            "poll": poll,
+            "poll_data": poll_dict(poll, answers[poll.pk]) if poll else None,
+            "muted": muted[pk],
+            "online": online[pk],
+            "hands": hands[pk],
+            "chat": chats[pk],
+            "focus": focus.get(focus_key(pk)),
+        }
+    return shared
 
 
 def _poll_answers(members: list[Member], shared: dict) -> dict[tuple[int, int], int]:

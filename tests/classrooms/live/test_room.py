@@ -2,12 +2,20 @@
 members may send (classrooms.live.actions), and the room's page (classrooms.live.views)."""
 
 import pytest
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from classrooms.live import actions, room
 from classrooms.live.batching import EnterBatch
-from classrooms.models import AttendanceInterval, ChatMessage, SessionMute
+from classrooms.models import (
+    AttendanceInterval,
+    ChatMessage,
+    HandRaise,
+    Poll,
+    PollAnswer,
+    SessionMute,
+)
 from tests.factories import (
     EnrollmentFactory,
     GuardianshipFactory,
@@ -315,6 +323,69 @@ def test_a_class_entering_at_once_costs_what_one_student_costs(live, django_asse
     with django_assert_max_num_queries(9):
         [(first, state)] = EnterBatch().write([room.Connection(late, "late")])
     assert first is True and len(state["online"]) == 41
+
+
+def test_rooms_entering_together_each_get_their_own_room_in_the_queries_of_one(
+    live, django_assert_max_num_queries
+):
+    """A province reconnecting at once: one process's batch of newcomers spans many rooms.
+    Each newcomer gets its own room's online list, chat, raised hands, poll (with its counts),
+    mutes and focus, and the batch costs the queries of one room however many it spans."""
+    from django.utils import timezone
+
+    sessions = [
+        live,
+        *(LiveSessionFactory(status="live", started_at=timezone.now()) for _ in range(4)),
+    ]
+    pupils = {
+        s.pk: [EnrollmentFactory(classroom=s.classroom).student for _ in range(3)] for s in sessions
+    }
+    for n, session in enumerate(sessions):
+        first, second, _ = pupils[session.pk]
+        room.presence_connect(room.Connection(member(session, first), "earlier"))
+        ChatMessage.objects.create(session=session, author=first, text=f"phòng {n}")
+    second_room, third_room, fourth_room = sessions[1], sessions[2], sessions[3]
+    HandRaise.objects.create(session=second_room, student=pupils[second_room.pk][0])
+    poll = Poll.objects.create(session=third_room, question="Hiểu chưa?", options=["Rồi", "Chưa"])
+    PollAnswer.objects.create(poll=poll, student=pupils[third_room.pk][0], option=1)
+    PollAnswer.objects.create(poll=poll, student=pupils[third_room.pk][1], option=1)
+    SessionMute.objects.create(session=fourth_room, student=pupils[fourth_room.pk][2])
+    cache.set(room.focus_key(fourth_room.pk), {"kind": "lesson", "id": 7})
+    newcomers = [
+        room.Connection(member(session, pupils[session.pk][k]), f"new{k}")
+        for session in sessions
+        for k in (1, 2)
+    ]
+
+    # Presence (3) and one read of every room's state (7 with an open poll, and 1 for the
+    # newcomers' own answers): what one room with a poll costs.
+    with django_assert_max_num_queries(11):
+        results = EnterBatch().write(newcomers)
+    states = {
+        (conn.member.session.pk, conn.member.user.pk): state
+        for conn, (_, state) in zip(newcomers, results, strict=True)
+    }
+    for n, session in enumerate(sessions):
+        first, second, third = pupils[session.pk]
+        state = states[(session.pk, third.pk)]
+        assert state["session"] == session.pk and state["you"]["id"] == third.pk
+        assert {u["id"] for u in state["online"]} == {first.pk, second.pk, third.pk}
+        assert [m["text"] for m in state["chat"]] == [f"phòng {n}"]
+    assert [h["id"] for h in states[(second_room.pk, pupils[second_room.pk][2].pk)]["hands"]] == [
+        pupils[second_room.pk][0].pk
+    ]
+    assert all(not state["hands"] for (pk, _), state in states.items() if pk != second_room.pk)
+    polled = states[(third_room.pk, pupils[third_room.pk][1].pk)]
+    assert polled["poll"]["counts"] == [0, 2] and polled["answered"] == 1
+    assert states[(third_room.pk, pupils[third_room.pk][2].pk)]["answered"] is None
+    assert all(state["poll"] is None for (pk, _), state in states.items() if pk != third_room.pk)
+    assert states[(fourth_room.pk, pupils[fourth_room.pk][2].pk)]["muted"] is True
+    assert states[(fourth_room.pk, pupils[fourth_room.pk][1].pk)]["muted"] is False
+    assert states[(fourth_room.pk, pupils[fourth_room.pk][1].pk)]["focus"] == {
+        "kind": "lesson",
+        "id": 7,
+    }
+    assert states[(live.pk, pupils[live.pk][1].pk)]["focus"] is None
 
 
 def test_entering_a_session_that_ended_meanwhile_opens_no_interval(live):
