@@ -35,9 +35,10 @@ handshakes failed for good (after 5 attempts) by kind (5xx, refused, timeout, dr
 server mid-handshake, closed before `presence.state`...), the CPU of the workers, Redis,
 PostgreSQL and this client during the storm (a client near 100% is the bottleneck itself) and
 the workers' CPU per reconnect (what a reconnect costs, whatever else the machine runs), the
-kernel's listen-queue overflows meanwhile (Daphne listens with Twisted's backlog of 50; a
-dropped SYN is sent again after 1 s, 3 s, 7 s...), and the workers' log lines that say
-something went wrong (a consumer that Daphne killed because its disconnect was still running
+kernel's listen-queue overflows meanwhile and the workers' listen queue (Twisted's default of
+50 overflowed in every storm until the Procfile's endpoint asked for 4,096: a dropped SYN is
+sent again after 1 s, 3 s, 7 s...), and the workers' log lines that say something went wrong
+(a consumer that Daphne killed because its disconnect was still running
 --application-close-timeout, 10 s, after its socket closed: its interval stays open). Then the
 attendance, straight from the bench database: every student of the bench rooms must have
 exactly one open interval (none lost, none doubled; polled for up to 30 s while the workers
@@ -59,9 +60,7 @@ import json
 import os
 import platform
 import resource
-import shutil
 import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -82,6 +81,7 @@ from tests.resilience.servers import (  # noqa: E402
     START_TIMEOUT,
     Daphne,
     deployed_daphne_options,
+    listen_backlog,
     make_rooms,
     manage,
     server_env,
@@ -371,16 +371,6 @@ def listen_counters() -> dict[str, int]:
             found = dict(zip(names[1:], map(int, values[1:]), strict=True))
             return {k: found.get(k, 0) for k in ("ListenOverflows", "ListenDrops")}
     return {}
-
-
-def listen_backlog(port: int) -> int | None:
-    """The accept queue's size of the socket listening on `port` (ss's Send-Q)."""
-    if not shutil.which("ss"):
-        return None
-    out = subprocess.run(
-        ["ss", "-ltnH", f"sport = :{port}"], capture_output=True, text=True, check=False
-    ).stdout.split()
-    return int(out[2]) if len(out) > 2 else None
 
 
 LOG_PROBLEMS = {  # what the workers' logs say when something went wrong: what to look for

@@ -122,6 +122,29 @@ def test_procfiles_and_units_name_real_commands():
     assert not list(units.glob("*.timer"))
 
 
+def test_production_workers_queue_a_province_reconnecting_at_once(tmp_path):
+    """Daphne as the Procfile and the systemd unit run it listens with a queue of 4,096
+    connections (the kernel caps it at net.core.somaxconn), not Twisted's default of 50: when a
+    province reconnects at once, a full queue drops connections, which the kernel retries only
+    after 1, 3, 7 s (docs/deployment.md, "Restarts and outages")."""
+    from tests.resilience.servers import Daphne, listen_backlog
+
+    if not shutil.which("ss"):
+        if IN_CI:
+            pytest.fail("ss (iproute2) must be installed in CI (.ci/run installs it)")
+        pytest.skip("ss is not installed (apt-get install iproute2)")
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
+    env.update(
+        DJANGO_SETTINGS_MODULE="lms.settings.dev", DATABASE_URL=f"sqlite:///{tmp_path / 'db'}"
+    )
+    server = Daphne(env, tmp_path / "daphne.log").start()
+    try:
+        somaxconn = int(Path("/proc/sys/net/core/somaxconn").read_text())
+        assert listen_backlog(server.port) == min(4096, somaxconn)
+    finally:
+        server.stop()
+
+
 def test_nginx_example_is_valid(tmp_path):
     """`nginx -t` on deploy/nginx.conf, with a throwaway certificate in place of the real one."""
     nginx = shutil.which("nginx") or (

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import shutil
 import signal
@@ -140,7 +141,8 @@ def make_rooms(env: dict[str, str], *, rooms: int, students: int, seconds: int =
 
 def deployed_daphne_options() -> list[str]:
     """The Daphne options production runs with (Procfile and the systemd unit, which must
-    agree), less the proxy header and bind address and port that a test server sets itself."""
+    agree), less the proxy header; the address and port a test server sets itself become
+    "{host}" and "{port}" in the listening endpoint (`-e tcp:port=…:interface=…:backlog=…`)."""
     procfile = (REPO_ROOT / "Procfile").read_text()
     unit = (REPO_ROOT / "deploy" / "systemd" / "hoctiep-daphne@.service").read_text()
     found = []
@@ -159,6 +161,9 @@ def deployed_daphne_options() -> list[str]:
             if word in ("-b", "-p"):
                 skip = True
                 continue
+            if options and options[-1] == "-e":
+                word = re.sub(r"port=[^:]+", "port={port}", word)
+                word = re.sub(r"interface=[^:]+", "interface={host}", word)
             options.append(word)
         parsed.append(options)
     if len(parsed) != 2 or parsed[0] != parsed[1]:
@@ -166,6 +171,17 @@ def deployed_daphne_options() -> list[str]:
             f"Procfile and hoctiep-daphne@.service disagree on Daphne's options: {parsed}"
         )
     return parsed[0]
+
+
+def listen_backlog(port: int) -> int | None:
+    """The accept queue's size of the socket listening on `port` on loopback (ss's Send-Q), or
+    None without `ss` (iproute2)."""
+    if not shutil.which("ss"):
+        return None
+    out = subprocess.run(
+        ["ss", "-ltnH", f"sport = :{port}"], capture_output=True, text=True, check=False
+    ).stdout.split()
+    return int(out[2]) if len(out) > 2 else None
 
 
 class Daphne:
@@ -185,11 +201,16 @@ class Daphne:
     def ws_url(self, session_id: int) -> str:
         return f"ws://{HOST}:{self.port}/ws/sessions/{session_id}/"
 
+    def listening_options(self) -> list[str]:
+        """Production's options, listening on this server's address and port."""
+        options = [option.format(host=HOST, port=self.port) for option in self.options]
+        return options if "-e" in options else [*options, "-b", HOST, "-p", str(self.port)]
+
     def start(self, app: str = "lms.asgi:application") -> Daphne:
         daphne = Path(sys.executable).parent / "daphne"
         with self.log_path.open("ab") as log:
             self.proc = subprocess.Popen(
-                [str(daphne), *self.options, "-b", HOST, "-p", str(self.port), app],
+                [str(daphne), *self.listening_options(), app],
                 cwd=REPO_ROOT,
                 env=self.env,
                 stdout=log,
