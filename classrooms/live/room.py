@@ -543,8 +543,8 @@ def room_state(member: Member) -> dict:
 
 def room_states(members: list[Member]) -> list[dict]:
     """`room_state` for many members at once: what is the same for everyone in a room (its
-    online list, hands, poll, chat, mutes) is read once per session, then each member gets
-    their own part (`you`, muted, their poll answer)."""
+    online list, hands, poll, chat, mutes) is read once for all their rooms together, then
+    each member gets their own part (`you`, muted, their poll answer)."""
     shared = _shared_states(list(dict.fromkeys(member.session.pk for member in members)))
     answers = _poll_answers(members, shared)
     states = []
