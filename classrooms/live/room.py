@@ -546,7 +546,6 @@ def room_states(members: list[Member]) -> list[dict]:
     online list, hands, poll, chat, mutes) is read once for all their rooms together, then
     each member gets their own part (`you`, muted, their poll answer)."""
     shared = _shared_states(list(dict.fromkeys(member.session.pk for member in members)))
-    answers = _poll_answers(members, shared)
     states = []
     for member in members:
         room = shared[member.session.pk]
@@ -572,7 +571,7 @@ def room_states(members: list[Member]) -> list[dict]:
         if member.is_teacher:
             state["muted_students"] = sorted(room["muted"])
         if poll and member.role == STUDENT:
-            state["answered"] = answers.get((poll.pk, member.user.pk))
+            state["answered"] = room["chosen"].get(member.user.pk)
         states.append(state)
     return states
 
@@ -586,11 +585,12 @@ def _shared_states(session_ids: list[int]) -> dict[int, dict]:
     open_polls = Poll.objects.filter(session_id__in=session_ids, closed_at__isnull=True)
     for poll in open_polls.order_by("-opened_at", "-pk"):
         polls.setdefault(poll.session_id, poll)
-    answers: dict[int, list[int]] = {poll.pk: [] for poll in polls.values()}
-    if answers:
-        chosen = PollAnswer.objects.filter(poll_id__in=answers).values_list("poll_id", "option")
-        for poll_id, option in chosen:
-            answers[poll_id].append(option)
+    # Each open poll's answers: its counts, and what each newcomer chose (student → option).
+    chosen: dict[int, dict[int, int]] = {poll.pk: {} for poll in polls.values()}
+    if chosen:
+        answers = PollAnswer.objects.filter(poll_id__in=chosen)
+        for poll_id, student_id, option in answers.values_list("poll_id", "student_id", "option"):
+            chosen[poll_id][student_id] = option
     chats: dict[int, list[dict]] = {pk: [] for pk in session_ids}
     latest = (
         ChatMessage.objects.filter(session_id__in=session_ids, deleted_at__isnull=True)
@@ -621,7 +621,8 @@ def _shared_states(session_ids: list[int]) -> dict[int, dict]:
         shared[pk] = {
             **row,
             "poll": poll,
-            "poll_data": poll_dict(poll, answers[poll.pk]) if poll else None,
+            "poll_data": poll_dict(poll, list(chosen[poll.pk].values())) if poll else None,
+            "chosen": chosen[poll.pk] if poll else {},
             "muted": muted[pk],
             "online": online[pk],
             "hands": hands[pk],
@@ -629,19 +630,3 @@ def _shared_states(session_ids: list[int]) -> dict[int, dict]:
             "focus": focus.get(focus_key(pk)),
         }
     return shared
-
-
-def _poll_answers(members: list[Member], shared: dict) -> dict[tuple[int, int], int]:
-    """(poll id, student id) → option, for the students among `members` whose room has an
-    open poll: one query."""
-    wanted = [
-        (shared[m.session.pk]["poll"].pk, m.user.pk)
-        for m in members
-        if m.role == STUDENT and shared[m.session.pk]["poll"] is not None
-    ]
-    if not wanted:
-        return {}
-    answers = PollAnswer.objects.filter(
-        poll_id__in={poll for poll, _ in wanted}, student_id__in={student for _, student in wanted}
-    ).values_list("poll_id", "student_id", "option")
-    return {(poll, student): option for poll, student, option in answers}

@@ -357,8 +357,8 @@ def test_rooms_entering_together_each_get_their_own_room_in_the_queries_of_one(
         for k in (1, 2)
     ]
 
-    # Presence (3) and one read of every room's state (7 with an open poll, and 1 for the
-    # newcomers' own answers): what one room with a poll costs.
+    # Presence (3) and one read of every room's state (7 with an open poll, whose answers also
+    # give each newcomer their own): no more than one room with a poll costs.
     with django_assert_max_num_queries(11):
         results = EnterBatch().write(newcomers)
     states = {
