@@ -127,8 +127,10 @@ class AtRiskStudent(models.Model):
 
 class SchoolDailyCoverage(models.Model):
     """DailyCoverage added up per school, day, level, grade and closed: the additive figures
-    only (class-days, sessions, attendances), for the daily series of the province and
-    district charts, which would otherwise add up every class-day of the period.
+    only (class-days, sessions, attendances, students), for the daily series of the province
+    and district charts, their rows, today's figures and the last day's students at risk,
+    which would otherwise add up every class-day of the period (a day's class-days lie on as
+    many pages of DailyCoverage as there are classes).
 
     Rebuilt by ``coverage.services.rollup`` from DailyCoverage for the schools and days it
     rebuilds; never edited on its own."""
@@ -154,6 +156,9 @@ class SchoolDailyCoverage(models.Model):
     # learned asynchronously.
     enrolled = models.PositiveIntegerField(_("student-days"), default=0)
     async_learners = models.PositiveIntegerField(_("students learning asynchronously"), default=0)
+    # Students at risk on the day, added up over the classes: the last day's figures of a
+    # district or the province without reading every class's row of that day.
+    at_risk = models.PositiveIntegerField(_("students at risk"), default=0)
 
     class Meta:
         ordering = ["date", "school_id"]

@@ -199,6 +199,37 @@ SUMS = {
 }
 
 
+_SCHOOL_DAY_SUMS = {
+    "class_days": Sum("class_days"),
+    "classes": Sum("class_days"),
+    "closed_class_days": Sum("class_days", filter=Q(closed=True)),
+    "taught_class_days": Sum("taught_class_days"),
+    "taught_closed_class_days": Sum("taught_class_days", filter=Q(closed=True)),
+    "sessions_scheduled": Sum("sessions_scheduled"),
+    "sessions_held": Sum("sessions_held"),
+    "attendances": Sum("attendances"),
+    "expected_attendances": Sum("expected"),
+    "closed_student_days": Sum("enrolled", filter=Q(closed=True)),
+    "async_learners": Sum("async_learners"),
+}
+
+
+def school_day_sums(qs: QuerySet[SchoolDailyCoverage], group: str | None = None) -> list[dict]:
+    """The figures of ``SUMS`` added up from per-school rows: one dict per value of ``group``
+    (in its order), or one for all the rows. Their "classes" is the class-days (a day has one
+    row per class), right for one day or per day, not over a period."""
+    # (Aliased in the query: an annotation cannot take the name of the field it adds up.)
+    sums = {f"total_{k}": v for k, v in _SCHOOL_DAY_SUMS.items()}
+    if group is None:
+        rows, keep = [qs.aggregate(**sums)], ()
+    else:
+        rows, keep = qs.values(group).annotate(**sums).order_by(group), (group,)
+    return [
+        {**{g: row[g] for g in keep}, **{k: row[f"total_{k}"] for k in _SCHOOL_DAY_SUMS}}
+        for row in rows
+    ]
+
+
 def pct(part, whole) -> float | None:
     """A percentage with one decimal, or None when there is nothing to divide by."""
     return round(100 * part / whole, 1) if whole else None
@@ -218,8 +249,9 @@ def finish_sums(row: dict) -> dict:
     return row
 
 
-def _latest(qs: QuerySet[DailyCoverage], group: str | None) -> dict:
-    """At-risk students and enrolled students on the last day of the selection, per group."""
+def _latest(qs: QuerySet, group: str | None) -> dict:
+    """At-risk students and enrolled students on the last day of the selection, per group
+    (``qs``: DailyCoverage, or SchoolDailyCoverage for a district or school group or none)."""
     last = qs.aggregate(last=Max("date"))["last"]
     if last is None:
         return {}
@@ -288,27 +320,24 @@ def grouped_from_school_days(
     rollup: the same sums, at-risk and enrolled students, but no count of distinct classes
     ("classes" is 0), which only the API shows and which days cannot add up."""
     qs = filtered_rows(user, filters, SchoolDailyCoverage.objects.all()).filter(**scope)
-    latest = _latest(filtered_rows(user, filters).filter(**scope), group)
-    sums = {f"total_{k}": v for k, v in _SCHOOL_DAY_SUMS.items() if k != "classes"}
-    parts = (
-        {group: part[group], **{k[len("total_") :]: part[k] for k in sums}}
-        for part in qs.values(group).annotate(**sums).order_by()
-    )
-    return _with_latest(parts, group, latest)
+    parts = [dict(part, classes=0) for part in school_day_sums(qs, group)]
+    return _with_latest(parts, group, _latest(qs, group))
 
 
 def today_figures(*, user: User, filters: CoverageFilters | None = None) -> dict:
     """Today's key figures: closed classes, how many of them were taught online, participation
     in today's held sessions, and at-risk students (as of the last rolled-up day)."""
     today = timezone.localdate()
-    qs = coverage_rows(user=user).filter(date=today)
+    # From the per-school rollup: a day's figures are sums over its classes (one row per
+    # class and date), and a few hundred school rows hold what thousands of class rows do.
+    base = in_scope(SchoolDailyCoverage.objects.all(), user).filter(date__lte=today)
+    qs = base.filter(date=today)
     if filters and filters.level:
         qs = qs.filter(level=filters.level)
     if filters and filters.grade:
         qs = qs.filter(grade=filters.grade)
-    # One row per class on a date: its classes are its rows (no COUNT(DISTINCT) sort).
-    row = finish_sums(qs.aggregate(**dict(SUMS, classes=Count("pk"))))
-    base = coverage_rows(user=user).filter(date__lte=today)
+    [row] = school_day_sums(qs)
+    row = finish_sums(row)
     last = base.aggregate(last=Max("date"))["last"]
     at_risk = (base.filter(date=last).aggregate(n=Sum("at_risk"))["n"] or 0) if last else 0
     return {
@@ -329,9 +358,9 @@ def today_figures(*, user: User, filters: CoverageFilters | None = None) -> dict
 def coverage_summary(*, user: User, filters: CoverageFilters) -> dict:
     """The whole scope over the period: class-days closed and taught, coverage %, sessions,
     participation %, at-risk students on the last day, and today's figures."""
-    qs = filtered_rows(user, filters)
-    row = finish_sums(qs.aggregate(**SUMS))
-    latest = _latest(qs, None).get(None, {})
+    row = finish_sums(filtered_rows(user, filters).aggregate(**SUMS))
+    latest = _latest(filtered_rows(user, filters, SchoolDailyCoverage.objects.all()), None)
+    latest = latest.get(None, {})
     row["at_risk_students"] = latest.get("at_risk") or 0
     row["students"] = latest.get("students") or 0
     return _with_today(row, user, filters)
@@ -542,27 +571,7 @@ def daily_series(
         qs = qs.filter(school_id=coverage_school_get(user=user, pk=school_id).pk)
     if district_id is not None:
         qs = qs.filter(district_id=coverage_district_get(user=user, pk=district_id).pk)
-    # (Aliased: an annotation cannot take the name of the field it adds up.)
-    sums = {f"total_{k}": v for k, v in _SCHOOL_DAY_SUMS.items()}
-    return [
-        finish_sums({"date": row["date"], **{k: row[f"total_{k}"] for k in _SCHOOL_DAY_SUMS}})
-        for row in qs.values("date").annotate(**sums).order_by("date")
-    ]
-
-
-_SCHOOL_DAY_SUMS = {
-    "class_days": Sum("class_days"),
-    "classes": Sum("class_days"),
-    "closed_class_days": Sum("class_days", filter=Q(closed=True)),
-    "taught_class_days": Sum("taught_class_days"),
-    "taught_closed_class_days": Sum("taught_class_days", filter=Q(closed=True)),
-    "sessions_scheduled": Sum("sessions_scheduled"),
-    "sessions_held": Sum("sessions_held"),
-    "attendances": Sum("attendances"),
-    "expected_attendances": Sum("expected"),
-    "closed_student_days": Sum("enrolled", filter=Q(closed=True)),
-    "async_learners": Sum("async_learners"),
-}
+    return [finish_sums(row) for row in school_day_sums(qs, "date")]
 
 
 def _last_school_days(qs: QuerySet[DailyCoverage], n: int) -> list[datetime.date]:

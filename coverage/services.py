@@ -210,6 +210,7 @@ SCHOOL_SUMS = {
     "expected": Sum("expected"),
     "enrolled": Sum("enrolled"),
     "async_learners": Sum("async_learners"),
+    "at_risk": Sum("at_risk"),
 }
 
 
