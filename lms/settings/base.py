@@ -138,7 +138,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env("REDIS_URL", default="")
 CHANNEL_LAYER = env("CHANNEL_LAYER", default="redis")
 CHANNEL_LAYER_BACKENDS = {
-    "redis": "channels_redis.core.RedisChannelLayer",
+    "redis": "lms.layers.RedisChannelLayer",  # channels-redis's, with a bounded pool
     "pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
 }
 if CHANNEL_LAYER not in CHANNEL_LAYER_BACKENDS:
@@ -158,10 +158,15 @@ if CHANNEL_LAYER not in CHANNEL_LAYER_BACKENDS:
 # than `expiry` (60 s, channels-redis's default) are dropped whatever the capacity: a room event
 # a minute late is no longer worth showing.
 CHANNEL_LAYER_CAPACITY = env.int("CHANNEL_LAYER_CAPACITY", default=5000)
+# Sends and group changes one worker's RedisChannelLayer has in flight (lms.layers): about as
+# many Redis connections; channels-redis alone opens one per call in flight, without bound.
+CHANNEL_LAYER_POOL_SIZE = env.int("CHANNEL_LAYER_POOL_SIZE", default=64)
 if REDIS_URL:
     layer_config = {"hosts": [REDIS_URL]}
     if CHANNEL_LAYER == "redis":  # Pub/Sub stores nothing, so it has no capacity to set
-        layer_config.update(capacity=CHANNEL_LAYER_CAPACITY, expiry=60)
+        layer_config.update(
+            capacity=CHANNEL_LAYER_CAPACITY, expiry=60, pool_size=CHANNEL_LAYER_POOL_SIZE
+        )
     CHANNEL_LAYERS = {
         "default": {"BACKEND": CHANNEL_LAYER_BACKENDS[CHANNEL_LAYER], "CONFIG": layer_config}
     }

@@ -28,7 +28,7 @@ def _layer_and_cache_backends(env: dict) -> list[str]:
 def test_redis_url_switches_channel_layer_and_cache():
     env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
     assert _layer_and_cache_backends({**env, "REDIS_URL": "redis://127.0.0.1:6379/3"}) == [
-        "channels_redis.core.RedisChannelLayer",
+        "lms.layers.RedisChannelLayer",
         "django.core.cache.backends.redis.RedisCache",
     ]
     assert _layer_and_cache_backends(env) == [
@@ -39,10 +39,12 @@ def test_redis_url_switches_channel_layer_and_cache():
 
 @pytest.mark.asyncio
 async def test_redis_channel_layer_fans_out_to_hundreds_of_channels(redis_url):
-    """Hundreds of listeners on one process must all get the message (redis-py < 8)."""
-    from channels_redis.core import RedisChannelLayer
+    """Hundreds of listeners on one process must all get the message (redis-py < 8), and the
+    hundreds of calls in flight at once (a class reconnecting) share the worker's bounded pool
+    of Redis connections instead of opening one each (lms.layers)."""
+    from lms.layers import RedisChannelLayer
 
-    layer = RedisChannelLayer(hosts=[redis_url], prefix=f"test-{os.getpid()}")
+    layer = RedisChannelLayer(hosts=[redis_url], prefix=f"test-{os.getpid()}", pool_size=8)
     group = "classroom.fanout"
     channels = [await layer.new_channel() for _ in range(300)]
     try:
@@ -53,6 +55,10 @@ async def test_redis_channel_layer_fans_out_to_hundreds_of_channels(redis_url):
         )
         assert len(received) == 300
         assert all(msg["text"] == "Nghỉ học do lũ" for msg in received)
+        await asyncio.gather(*(layer.group_discard(group, ch) for ch in channels))
+        pool = layer.connection(0).connection_pool
+        # 8 for the sends and group changes, one for the process's reader of its queue.
+        assert len(pool._available_connections) + len(pool._in_use_connections) <= 8 + 1
     finally:
         await asyncio.gather(*(layer.group_discard(group, ch) for ch in channels))
         await layer.flush()

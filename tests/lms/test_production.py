@@ -85,7 +85,7 @@ def test_redis_pubsub_cached_sessions_s3_and_json_logs_from_the_environment():
 
 def test_redis_channel_layer_is_the_default_with_redis():
     settings, _ = _production(REDIS_URL="redis://127.0.0.1:6379/3")
-    assert settings["layer"] == "channels_redis.core.RedisChannelLayer"
+    assert settings["layer"] == "lms.layers.RedisChannelLayer"
 
 
 def test_an_unknown_channel_layer_is_refused():

@@ -15,10 +15,10 @@ import os
 import pytest
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
-from channels_redis.core import RedisChannelLayer
 
 from classrooms.live import room
 from classrooms.live.batching import RoomSends
+from lms.layers import RedisChannelLayer
 from tests.classrooms.live.test_consumers import connect, join, make_room, send
 from tests.factories import EnrollmentFactory
 from tests.settings_probe import settings_output
@@ -140,7 +140,7 @@ def _production_layer_config(redis_url: str) -> dict:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "lms.settings.test", "REDIS_URL": redis_url}
     env.pop("CHANNEL_LAYER", None)
     layer = json.loads(settings_output("json.dumps(s.CHANNEL_LAYERS['default'])", env=env))
-    assert layer["BACKEND"] == "channels_redis.core.RedisChannelLayer"
+    assert layer["BACKEND"] == "lms.layers.RedisChannelLayer"
     return layer["CONFIG"]
 
 
