@@ -60,7 +60,10 @@ import json
 import os
 import platform
 import resource
+import shutil
+import signal
 import socket
+import subprocess
 import sys
 import tempfile
 import time
@@ -222,14 +225,20 @@ async def connect_all(students, in_flight: int) -> float:
     return (max(ins) if ins else time.monotonic()) - started
 
 
-async def listen(student, latencies, errors):
+async def listen(student, latencies, errors, sent_times, seen):
     try:
         async for raw in student.ws:
             message = json.loads(raw)
+            seen[message["type"]] += 1
+            text = None
             if message["type"] == "chat.message":
-                latencies.append(time.time() - float(message["message"]["text"].split("|")[0]))
+                text = message["message"]["text"]
             elif message["type"] == "chat.send":  # the bare app sends back what it received
-                latencies.append(time.time() - float(message["text"].split("|")[0]))
+                text = message["text"]
+            if text is not None:
+                sent_at = float(text.split("|")[0])
+                latencies.append(time.time() - sent_at)
+                sent_times.append(sent_at)
             elif message["type"] == "error":
                 errors.append(message.get("code"))
     except Exception:  # noqa: BLE001 - a dropped socket shows up as missing deliveries
@@ -253,12 +262,15 @@ def own_cpu_seconds() -> float:
 
 async def chat(workers, redis, students, by_room, args, *, beat: bool = True) -> dict:
     """`--seconds` of chat at `--deliveries`/s over the connected students; then closes them."""
-    latencies, errors = [], []
+    latencies, errors, sent_times, seen = [], [], [], collections.Counter()
     live = [s for s in students if s.ws is not None]
-    listeners = [asyncio.create_task(listen(s, latencies, errors)) for s in live]
+    listeners = [asyncio.create_task(listen(s, latencies, errors, sent_times, seen)) for s in live]
     beating = asyncio.create_task(heartbeats(live, args.heartbeat)) if beat else None
     await asyncio.sleep(1)
     latencies.clear()
+    sent_times.clear()
+    seen.clear()
+    first_sent = time.time()
     per_room = args.per_room
     messages_per_second = args.deliveries / (per_room - 0)  # every member receives, sender too
     interval = 1 / messages_per_second
@@ -296,12 +308,20 @@ async def chat(workers, redis, students, by_room, args, *, beat: bool = True) ->
         "p50": pct(latencies, 50),
         "p95": pct(latencies, 95),
         "p99": pct(latencies, 99),
+        # Where the tail comes from: messages sent in the first 5 s against the rest.
+        "p99_first_5s": pct(
+            [x for x, at in zip(latencies, sent_times, strict=True) if at < first_sent + 5], 99
+        ),
+        "p99_after_5s": pct(
+            [x for x, at in zip(latencies, sent_times, strict=True) if at >= first_sent + 5], 99
+        ),
         "cpu_per_worker": cpu,
         "cpu_share_per_worker": [c / chat_wall for c in cpu],
         "cpu_share_redis": redis_cpu / chat_wall,
         "cpu_share_clients": own_cpu / chat_wall,
         "load_during": load_during,
         "errors": {e: errors.count(e) for e in set(errors)},
+        "frames_received": dict(seen),
     }
 
 
@@ -478,11 +498,13 @@ async def storm(workers, redis, rooms, args, *, bare: bool, db_url: str, pg_data
     redis_before, own_before = cpu_seconds(redis.proc.pid), own_cpu_seconds()
     pg_before = postgres_cpu_seconds(pg_data)
     listen_before = listen_counters()
+    profilers = start_profiles(workers, args.profile, "bare" if bare else "room")
     storm_at = time.time()
     for student in students:  # the network goes: every socket drops, no close frame
         student.ws.transport.abort()
         student.retries, student.failures = 0, collections.Counter()
     storm_s = await connect_all(students, args.storm_inflight)
+    stop_profiles(profilers)
     cpu = [cpu_seconds(w.proc.pid) - b for w, b in zip(workers, cpu_before, strict=True)]
     redis_cpu, own_cpu = cpu_seconds(redis.proc.pid) - redis_before, own_cpu_seconds() - own_before
     pg_cpu = postgres_cpu_seconds(pg_data) - pg_before
@@ -537,6 +559,41 @@ async def storm(workers, redis, rooms, args, *, bare: bool, db_url: str, pg_data
     }
 
 
+def start_profiles(workers, folder: Path | None, name: str) -> list[subprocess.Popen]:
+    """py-spy (pip install py-spy) samples each worker during the storm: a flame graph and
+    the raw stacks per worker in ``folder`` (`--profile`)."""
+    if folder is None:
+        return []
+    folder.mkdir(parents=True, exist_ok=True)
+    return [
+        subprocess.Popen(  # noqa: S603 - our own tool, our own worker's pid
+            [
+                shutil.which("py-spy") or "py-spy",
+                "record",
+                "--nonblocking",
+                "--rate",
+                "200",
+                "--format",
+                "raw",
+                "--output",
+                str(folder / f"{name}-{i}.txt"),
+                "--pid",
+                str(worker.proc.pid),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for i, worker in enumerate(workers)
+    ]
+
+
+def stop_profiles(profilers: list[subprocess.Popen]) -> None:
+    for profiler in profilers:
+        profiler.send_signal(signal.SIGINT)  # py-spy writes its file on SIGINT
+    for profiler in profilers:
+        profiler.wait(timeout=60)
+
+
 def kinds(counts: dict) -> str:
     return f" ({', '.join(f'{k} {v}' for k, v in sorted(counts.items()))})" if counts else ""
 
@@ -576,7 +633,9 @@ def storm_line(name: str, r: dict) -> str:
         f"{r['storm_listen'].get('ListenOverflows', '?')}, drops "
         f"{r['storm_listen'].get('ListenDrops', '?')}; worker log {r['storm_log'] or 'clean'}; "
         f"chat after: delivered {r['delivered']}/{r['expected']}, latency p50 {r['p50']:.0f} "
-        f"p95 {r['p95']:.0f} p99 {r['p99']:.0f} ms, errors {r['errors']}; "
+        f"p95 {r['p95']:.0f} p99 {r['p99']:.0f} ms (sent in the first 5 s: p99 "
+        f"{r['p99_first_5s']:.0f} ms, later: {r['p99_after_5s']:.0f} ms), errors {r['errors']}, "
+        f"frames {r['frames_received']}; "
         f"load {' '.join(f'{x:.2f}' for x in r['load_before'])} before, "
         f"{' '.join(f'{x:.2f}' for x in r['load_during'])} after"
     )
@@ -689,6 +748,9 @@ def main():
     )
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument(
+        "--profile", type=Path, help="--storm: py-spy samples of each worker into this folder"
+    )
+    parser.add_argument(
         "--quick", action="store_true", help="400 sockets, 20 s of chat (--storm: 5 s)"
     )
     args = parser.parse_args()
@@ -778,7 +840,9 @@ def main():
                 json.dumps(
                     {
                         "machine": machine,
-                        "args": vars(args) | {"json": str(args.json)},
+                        "args": {
+                            k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()
+                        },
                         "results": results,
                     },
                     indent=1,

@@ -3,12 +3,31 @@ and let in together, disconnects in one UPDATE, heartbeats in one UPDATE, chat m
 INSERT; and room events of one process sent together to their group (`RoomSends`)."""
 
 import asyncio
+import json
+import logging
 
 from django.core.exceptions import ValidationError
 
 from lms.batching import PerLoop, ProcessBatch, settle
 
 from . import actions, room
+
+logger = logging.getLogger(__name__)
+
+# Events that change a member's state travel decoded as well as encoded (consumers.room_event).
+STATEFUL_EVENTS = frozenset({"chat.mute", "lesson.changed", "room.flush"})
+
+
+def room_event(payload: dict) -> dict:
+    """The channel-layer message of a room event: the payload encoded once here, not once per
+    receiving socket; only the events that change a member's state (`STATEFUL_EVENTS`) carry
+    it decoded as well."""
+    event = {"type": "room.event", "kind": payload["type"]}
+    if payload["type"] in STATEFUL_EVENTS:
+        event["payload"] = payload
+    if payload["type"] != "room.flush":
+        event["text"] = json.dumps(payload)
+    return event
 
 
 class AdmitBatch(ProcessBatch):
@@ -32,6 +51,17 @@ class EnterBatch(ProcessBatch):
 
     def write(self, conns: list[room.Connection]) -> list:
         firsts = room.presence_connect_many(conns)
+        if room.presence_grace_seconds():  # back within the grace: not a join (LeaveAfterGrace)
+            returning = [conn for conn, first in zip(conns, firsts, strict=True) if first is True]
+            back = {
+                id(conn)
+                for conn, was in zip(returning, room.claim_leaving(returning), strict=True)
+                if was
+            }
+            firsts = [
+                False if id(conn) in back else first
+                for conn, first in zip(conns, firsts, strict=True)
+            ]
         entering = [
             conn
             for conn, first in zip(conns, firsts, strict=True)
@@ -60,11 +90,46 @@ class LeaveBatch(ProcessBatch):
     leaves its interval open beside the new one until the reaper closes it."""
 
     def write(self, conns: list[room.Connection]) -> list[bool]:
-        return room.presence_disconnect_many(conns)
+        lasts = room.presence_disconnect_many(conns)
+        if room.presence_grace_seconds():
+            room.presence_leaving([conn for conn, last in zip(conns, lasts, strict=True) if last])
+        return lasts
 
     async def leave(self, conn: room.Connection) -> bool:
         """True when the user has no connection left in the room."""
         return await self.add(conn)
+
+
+class LeaveAfterGrace(ProcessBatch):
+    """Users whose last socket closed are announced as gone (`presence.leave`) when
+    `LIVE_PRESENCE_GRACE_SECONDS` have passed, unless they came back meanwhile, on any process
+    (`room.claim_leaving`, claimed by EnterBatch at their return). A class coming back after a
+    network blip, a deploy or a Redis restart then costs its room no leave and no join per
+    member: in a 10,000-socket storm those were 20,000 room events, each delivered to a whole
+    class, still arriving seconds after everyone was back (docs/benchmarks.md)."""
+
+    def __init__(self):
+        super().__init__()
+        self.waiting: set[asyncio.Task] = set()
+
+    def write(self, conns: list[room.Connection]) -> list[bool]:
+        return room.claim_leaving(conns)
+
+    def schedule(self, layer, conn: room.Connection) -> None:
+        task = asyncio.create_task(self._after_grace(layer, conn))
+        self.waiting.add(task)  # the loop keeps only a weak reference to a task
+        task.add_done_callback(self.waiting.discard)
+
+    async def _after_grace(self, layer, conn: room.Connection) -> None:
+        await asyncio.sleep(room.presence_grace_seconds())
+        try:
+            if await self.add(conn):
+                payload = {"type": "presence.leave", "user": conn.member.as_dict()}
+                await RoomSends.for_loop().send(
+                    layer, room.session_group(conn.member.session.pk), room_event(payload)
+                )
+        except Exception:  # the layer or the cache is down: the room's next state corrects it
+            logger.warning("presence.leave after the grace failed", exc_info=True)
 
 
 class HeartbeatBatch(ProcessBatch):

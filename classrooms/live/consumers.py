@@ -19,7 +19,17 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from . import actions, room
-from .batching import AdmitBatch, ChatBatch, EnterBatch, HeartbeatBatch, LeaveBatch, RoomSends
+from .batching import (
+    STATEFUL_EVENTS,
+    AdmitBatch,
+    ChatBatch,
+    EnterBatch,
+    HeartbeatBatch,
+    LeaveAfterGrace,
+    LeaveBatch,
+    RoomSends,
+    room_event,
+)
 
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_STARTED = 4409
@@ -28,7 +38,6 @@ CLOSE_ENDED = 4410
 # comes back with jittered backoff (docs/deployment.md, "Restarts and outages").
 CLOSE_LAYER_DOWN = 4503
 # Room events that change a member's state on every socket, not only what it is sent.
-STATEFUL_EVENTS = frozenset({"chat.mute", "lesson.changed", "room.flush"})
 
 logger = logging.getLogger(__name__)
 
@@ -203,7 +212,9 @@ class LiveSessionConsumer(AsyncJsonWebsocketConsumer):
         conn, self.conn = self.conn, None
         if conn is not None:
             last = await LeaveBatch.for_loop().leave(conn)
-            if last:
+            if last and room.presence_grace_seconds():
+                LeaveAfterGrace.for_loop().schedule(self.channel_layer, conn)
+            elif last:
                 await self._to_room({"type": "presence.leave", "user": conn.member.as_dict()})
         await self._leave_groups()
 
@@ -278,17 +289,10 @@ class LiveSessionConsumer(AsyncJsonWebsocketConsumer):
         await self._to_group(room.session_group(self.session_id), payload)
 
     async def _to_group(self, group: str, payload: dict):
-        """The payload is encoded once here, not once per receiving socket; only the events
-        that change a member's state (`STATEFUL_EVENTS`) carry it decoded as well. Events of
-        this process for the same group that wait behind a send in flight go out together
-        (`batching.RoomSends`)."""
-        event = {"type": "room.event", "kind": payload["type"]}
-        if payload["type"] in STATEFUL_EVENTS:
-            event["payload"] = payload
-        if payload["type"] != "room.flush":
-            event["text"] = json.dumps(payload)
+        """The payload goes as `batching.room_event`; events of this process for the same group
+        that wait behind a send in flight go out together (`batching.RoomSends`)."""
         try:
-            await RoomSends.for_loop().send(self.channel_layer, group, event)
+            await RoomSends.for_loop().send(self.channel_layer, group, room_event(payload))
         except Exception:
             await self._layer_failed()
 

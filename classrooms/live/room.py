@@ -333,6 +333,30 @@ def presence_connect(conn: Connection) -> bool:
     return first
 
 
+def presence_grace_seconds() -> float:
+    return settings.LIVE_PRESENCE_GRACE_SECONDS
+
+
+def _leaving_key(conn: Connection) -> str:
+    return f"live:leaving:{conn.member.session.pk}:{conn.member.user.pk}"
+
+
+def presence_leaving(conns: list[Connection]) -> None:
+    """These connections' users have none left in their rooms: each is announced as gone once
+    the grace has passed, unless they come back first (`claim_leaving`). One cache round trip,
+    shared by every process (Redis with REDIS_URL)."""
+    if conns:
+        # Kept a minute past the grace: a process that stops meanwhile announces nobody.
+        cache.set_many({_leaving_key(conn): 1 for conn in conns}, presence_grace_seconds() + 60)
+
+
+def claim_leaving(conns: list[Connection]) -> list[bool]:
+    """For each connection's user, whether they were leaving within the grace; claiming is a
+    delete, so of their return and the end of their grace exactly one gets True: a user back
+    in time is neither announced as gone nor as joining, one back later is announced as both."""
+    return [cache.delete(_leaving_key(conn)) for conn in conns]
+
+
 def presence_connect_many(conns: list[Connection]) -> list[bool | ValidationError]:
     """`presence_connect` for many connections of a process at once: the students' intervals
     in one INSERT after one query for the sessions still live and one for the intervals

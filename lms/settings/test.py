@@ -32,6 +32,9 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 # Most tests sign staff in with force_login and no authenticator; the MFA tests turn the
 # production list on with the `settings` fixture (tests/accounts/test_mfa_required.py).
 MFA_REQUIRED_ROLES = []
+# presence.leave at once, as the room's tests expect; tests/classrooms/live/test_presence_grace.py
+# sets a grace of its own.
+LIVE_PRESENCE_GRACE_SECONDS = 0
 
 # No second "progress" connection in tests: pytest-django isolates each test on one connection
 # per alias, so progress is written on the test's own connection (classrooms.roster.jobs).

@@ -15,6 +15,7 @@ from tests.resilience.servers import Daphne, make_rooms, migrated_sqlite, server
 pytestmark = pytest.mark.asyncio
 
 TIMEOUT = 10
+GRACE = 1  # LIVE_PRESENCE_GRACE_SECONDS of both workers
 
 
 async def next_of(ws, kind, user=None):
@@ -28,7 +29,7 @@ async def next_of(ws, kind, user=None):
 @pytest.fixture
 def two_workers(redis_url, tmp_path, tmp_path_factory):
     db = migrated_sqlite(tmp_path_factory.getbasetemp(), tmp_path / "two.sqlite3")
-    env = server_env(db, REDIS_URL=redis_url)
+    env = server_env(db, REDIS_URL=redis_url, LIVE_PRESENCE_GRACE_SECONDS=str(GRACE))
     [room] = make_rooms(env, rooms=1, students=2)
     workers = [Daphne(env, tmp_path / f"daphne-{n}.log") for n in "ab"]
     try:
@@ -67,11 +68,32 @@ async def test_chat_and_presence_cross_between_two_daphne_processes(two_workers)
     state = await next_of(other, "presence.state")
     assert {u["id"] for u in state["online"]} == {room["teacher"]["id"], an["id"], binh["id"]}
 
+    # Gone from worker B and back on worker A within the grace: nobody sees them leave or join.
+    await student.close()
+    student = await ws_connect(a.ws_url(session), an["cookie"], a.url)
+    await next_of(student, "presence.state")
+    assert await presence_of(teacher, an["id"], GRACE * 2) == []
+
     await student.close()
     await next_of(teacher, "presence.leave", user=an["id"])
     await next_of(other, "presence.leave", user=an["id"])
     for ws in (teacher, other):
         await ws.close()
+
+
+async def presence_of(ws, user: int, seconds: float) -> list[str]:
+    """The presence events about a user the socket receives within this many seconds."""
+    seen = []
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while (left := deadline - loop.time()) > 0:
+        try:
+            message = json.loads(await asyncio.wait_for(ws.recv(), left))
+        except TimeoutError:
+            break
+        if message["type"].startswith("presence.") and message.get("user", {}).get("id") == user:
+            seen.append(message["type"])
+    return seen
 
 
 def redis_clients(url: str) -> int:

@@ -1,0 +1,64 @@
+"""A member whose phone loses its network for a moment does not flicker out of and back into
+everyone's list: `presence.leave` waits LIVE_PRESENCE_GRACE_SECONDS and is not sent at all if
+they are back by then (nor is a `presence.join`). One who stays away is announced as gone once
+the grace has passed, and one who comes back later is announced again."""
+
+import asyncio
+
+import pytest
+
+from tests.classrooms.live.test_consumers import TIMEOUT, drain, join, make_room, next_of
+
+pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
+
+GRACE = 0.5
+
+
+@pytest.fixture(autouse=True)
+def _grace(settings):
+    settings.LIVE_PRESENCE_GRACE_SECONDS = GRACE
+
+
+async def presence_events(ws, seconds: float) -> list[tuple[str, int]]:
+    """The presence events the socket receives within this many seconds."""
+    seen = []
+    deadline = asyncio.get_running_loop().time() + seconds
+    while (left := deadline - asyncio.get_running_loop().time()) > 0:
+        if await ws.receive_nothing(timeout=min(left, 0.1)):
+            continue
+        message = await ws.receive_json_from(timeout=TIMEOUT)
+        if message["type"] in ("presence.join", "presence.leave"):
+            seen.append((message["type"], message["user"]["id"]))
+    return seen
+
+
+async def test_a_student_back_within_the_grace_is_neither_gone_nor_joining():
+    r = await make_room()
+    teacher, _ = await join(r.session, r.teacher)
+    student, _ = await join(r.session, r.an)
+    await next_of(teacher, "presence.join", r.an)
+
+    await student.disconnect()
+    await asyncio.sleep(GRACE / 5)
+    student, state = await join(r.session, r.an)
+
+    assert await presence_events(teacher, GRACE * 3) == []
+    assert r.an.pk in {user["id"] for user in state["online"]}
+    await student.disconnect()
+    await teacher.disconnect()
+
+
+async def test_a_student_who_stays_away_is_gone_after_the_grace_and_joins_again_later():
+    r = await make_room()
+    teacher, _ = await join(r.session, r.teacher)
+    student, _ = await join(r.session, r.an)
+    await drain(teacher)
+
+    await student.disconnect()
+    assert await presence_events(teacher, GRACE / 2) == []  # not yet
+    assert await presence_events(teacher, GRACE * 2) == [("presence.leave", r.an.pk)]
+
+    student, _ = await join(r.session, r.an)
+    assert (await next_of(teacher, "presence.join", r.an))["user"]["id"] == r.an.pk
+    await student.disconnect()
+    await teacher.disconnect()
