@@ -486,12 +486,18 @@ async def storm(workers, redis, rooms, args, *, bare: bool, db_url: str, pg_data
     load_before = os.getloadavg()
     students, by_room = students_for(rooms, workers, bare=bare)
     since_id = 0 if bare else await asyncio.to_thread(max_interval_id, db_url)
+    # The room's clients heartbeat from the moment they are in, as the page does: without it,
+    # the intervals of the first sockets in are stale (ATTENDANCE_STALE_SECONDS) by the storm,
+    # and their reconnects count as new arrivals (a presence.join each).
+    beating = None if bare else asyncio.create_task(heartbeats(students, args.heartbeat))
     first_s = await connect_all(students, args.connecting)
     failed = collections.Counter(s.failed for s in students if s.failed)
     if failed:
         raise RuntimeError(f"first connect: {sum(failed.values())} not in their room: {failed}")
     first_retries = sum(s.retries for s in students)
     await asyncio.sleep(3)  # join notices settle
+    if beating is not None:
+        beating.cancel()
 
     logs_at = log_sizes(workers)
     cpu_before = [cpu_seconds(w.proc.pid) for w in workers]
