@@ -14,7 +14,8 @@ from . import actions, room
 
 logger = logging.getLogger(__name__)
 
-# Events that change a member's state travel decoded as well as encoded (consumers.room_event).
+# Room events that change a member's state on every socket, not only what it is sent: they
+# travel decoded as well as encoded (`room_event`).
 STATEFUL_EVENTS = frozenset({"chat.mute", "lesson.changed", "room.flush"})
 
 

@@ -37,7 +37,6 @@ CLOSE_ENDED = 4410
 # The channel layer (Redis) failed under an open socket: the client shows "reconnecting" and
 # comes back with jittered backoff (docs/deployment.md, "Restarts and outages").
 CLOSE_LAYER_DOWN = 4503
-# Room events that change a member's state on every socket, not only what it is sent.
 
 logger = logging.getLogger(__name__)
 

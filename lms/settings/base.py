@@ -138,7 +138,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env("REDIS_URL", default="")
 CHANNEL_LAYER = env("CHANNEL_LAYER", default="redis")
 CHANNEL_LAYER_BACKENDS = {
-    "redis": "lms.layers.RedisChannelLayer",  # channels-redis's, with a bounded pool
+    "redis": "lms.layers.RedisChannelLayer",  # channels-redis's, its Redis calls bounded
     "pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
 }
 if CHANNEL_LAYER not in CHANNEL_LAYER_BACKENDS:
