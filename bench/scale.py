@@ -59,6 +59,7 @@ import contextlib
 import json
 import os
 import platform
+import random
 import resource
 import shutil
 import signal
@@ -246,13 +247,23 @@ async def listen(student, latencies, errors, sent_times, seen):
 
 
 async def heartbeats(students, period):
-    # Spread over the period, as real clients that joined at different times are.
-    offset = period / max(1, len(students))
-    while True:
-        for student in students:
+    """Each socket heartbeats every `period` s from a phase of its own, as pages that joined at
+    different times do: one timer per socket (a single loop over 10,000 sockets fell behind its
+    period on a loaded client, and intervals went stale before the storm)."""
+
+    async def beat(student):
+        await asyncio.sleep(random.uniform(0, period))  # noqa: S311 - spread, not secret
+        while True:
             with contextlib.suppress(Exception):  # a dropped socket counts as missing deliveries
                 await student.ws.send('{"type": "heartbeat"}')
-            await asyncio.sleep(offset)
+            await asyncio.sleep(period)
+
+    tasks = [asyncio.create_task(beat(student)) for student in students]
+    try:
+        await asyncio.gather(*tasks)
+    finally:
+        for task in tasks:
+            task.cancel()
 
 
 def own_cpu_seconds() -> float:
@@ -458,6 +469,20 @@ def attendance_now(db_url: str, rooms, since_id: int, storm_at: float) -> dict:
     }
 
 
+def stale_open_intervals(db_url: str, rooms) -> int:
+    """The bench rooms' open intervals with no heartbeat for ATTENDANCE_STALE_SECONDS (60 s):
+    their students are no longer in the room's online list, so their reconnects are arrivals
+    (a presence.join each). With clients heartbeating as pages do, 0."""
+    import psycopg
+
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        return conn.execute(
+            "SELECT count(*) FROM classrooms_attendanceinterval WHERE left_at IS NULL "
+            "AND session_id = ANY(%s) AND last_seen_at < now() - interval '60 seconds'",
+            (sorted({r["session"] for r in rooms}),),
+        ).fetchone()[0]
+
+
 def max_interval_id(db_url: str) -> int:
     import psycopg
 
@@ -498,6 +523,7 @@ async def storm(workers, redis, rooms, args, *, bare: bool, db_url: str, pg_data
     await asyncio.sleep(3)  # join notices settle
     if beating is not None:
         beating.cancel()
+    stale = None if bare else await asyncio.to_thread(stale_open_intervals, db_url, rooms)
 
     logs_at = log_sizes(workers)
     cpu_before = [cpu_seconds(w.proc.pid) for w in workers]
@@ -536,6 +562,7 @@ async def storm(workers, redis, rooms, args, *, bare: bool, db_url: str, pg_data
         "first_connect_s": first_s,
         "first_handshakes_per_s": len(students) / first_s,
         "first_retries": first_retries,
+        "stale_at_storm": stale,
         "storm_in_flight": args.storm_inflight or len(students),
         "storm_s": storm_s,
         "storm_handshakes_per_s": len(students) / storm_s,
@@ -574,7 +601,7 @@ def start_profiles(workers, folder: Path | None, name: str) -> list[subprocess.P
     return [
         subprocess.Popen(  # noqa: S603 - our own tool, our own worker's pid
             [
-                shutil.which("py-spy") or "py-spy",
+                shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy")),
                 "record",
                 "--nonblocking",
                 "--rate",
@@ -618,6 +645,8 @@ def storm_line(name: str, r: dict) -> str:
         f"ms); {r['storm_retries']} retried{kinds(r['storm_failed_attempts'])}, {failed} failed "
         f"for good{kinds(r['storm_failed_for_good'])}; "
     )
+    if r.get("stale_at_storm") is not None:
+        line += f"{r['stale_at_storm']} open intervals stale at the storm; "
     a = r["attendance"]
     if a is not None:
         lag = a["closed_after_storm_s"]
