@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
+from lms.cache_ops import delete_each
 from lms.collation import vi_order
 
 from . import attendance, selectors
@@ -161,7 +162,12 @@ def role_label(user: User) -> str:
 
 
 def user_dict(user: User, role: str | None = None) -> dict:
-    return {"id": user.pk, "name": user.display_name, "role": role or role_label(user)}
+    return person_dict(user.pk, user.display_name, role or role_label(user))
+
+
+def person_dict(user_id: int, name: str, role: str) -> dict:
+    """A user as the room's messages show them (`user_dict`, from a row)."""
+    return {"id": user_id, "name": name, "role": role}
 
 
 # --- Joining --------------------------------------------------------------------------------
@@ -354,7 +360,7 @@ def claim_leaving(conns: list[Connection]) -> list[bool]:
     """For each connection's user, whether they were leaving within the grace; claiming is a
     delete, so of their return and the end of their grace exactly one gets True: a user back
     in time is neither announced as gone nor as joining, one back later is announced as both."""
-    return [cache.delete(_leaving_key(conn)) for conn in conns]
+    return delete_each([_leaving_key(conn) for conn in conns])
 
 
 def presence_connect_many(conns: list[Connection]) -> list[bool | ValidationError]:
@@ -481,15 +487,24 @@ def online_lists(session_ids: list[int]) -> dict[int, list[dict]]:
     """Session id → who is in its room (staff first, then the students in Vietnamese order):
     one query for all the sessions."""
     students: dict[int, dict[int, dict]] = {pk: {} for pk in session_ids}
+    # Rows, not model instances: a batch of newcomers reads every student of their rooms.
     present = (
         attendance.fresh_open_intervals(session_ids=session_ids)
-        .select_related("student")
         .order_by(vi_order("student__full_name"), "student__username")
-    )
-    for interval in present:
-        students[interval.session_id].setdefault(
-            interval.student_id, user_dict(interval.student, STUDENT)
+        .values_list(
+            "session_id",
+            "student_id",
+            "student__full_name",
+            "student__first_name",
+            "student__last_name",
+            "student__username",
         )
+    )
+    for session_id, student_id, *names in present:
+        if student_id not in students[session_id]:
+            students[session_id][student_id] = person_dict(
+                student_id, User.name_from(*names), STUDENT
+            )
     staff = _staff_online(session_ids)
     return {pk: [*staff[pk], *students[pk].values()] for pk in session_ids}
 
