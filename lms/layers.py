@@ -12,12 +12,24 @@ their turn (an asyncio semaphore), so the pool holds about that many connections
 not bounded: the process's one reader of its queue never waits behind a wave of group changes
 (redis-py's BlockingConnectionPool bounds every call alike, and delivery waited seconds behind
 a storm's). The messages, groups and capacity are channels-redis's own.
+
+And every connection the pool opens shares one `DriverInfo` (what the connection tells Redis
+about its client library, CLIENT SETINFO): without one, redis-py builds its own per connection
+and reads its version from the installed packages' metadata each time, 4.7% of the workers' CPU
+in a storm (docs/benchmarks.md). A storm's profile still shows connections being opened (the
+reader of the queue and channels-redis's cleaning of it are not bounded), so opening one must
+stay cheap.
 """
 
 import asyncio
 import weakref
 
 from channels_redis import core
+from channels_redis.utils import create_pool
+from redis import DriverInfo
+
+# Built once: redis-py reads its version from the installed packages' metadata here.
+DRIVER_INFO = DriverInfo()
 
 
 class RedisChannelLayer(core.RedisChannelLayer):
@@ -33,6 +45,9 @@ class RedisChannelLayer(core.RedisChannelLayer):
         if turn is None:
             turn = self._turns[loop] = asyncio.Semaphore(self.pool_size)
         return turn
+
+    def create_pool(self, index):
+        return create_pool({"driver_info": DRIVER_INFO, **self.hosts[index]})
 
     async def send(self, channel, message):
         async with self._turn():

@@ -120,3 +120,32 @@ def test_ci_second_pass_really_uses_postgresql(db):
     if not url.startswith("postgres"):
         pytest.skip("DATABASE_URL is not PostgreSQL in this pass")
     assert connection.vendor == "postgresql"
+
+
+@pytest.mark.asyncio
+async def test_redis_channel_layer_connections_do_not_read_package_metadata(redis_url):
+    """Opening a Redis connection must not read redis-py's version from the installed
+    packages' metadata each time (4.7% of the workers' CPU in a reconnect storm)."""
+    from importlib import metadata
+
+    from lms.layers import RedisChannelLayer
+
+    layer = RedisChannelLayer(hosts=[redis_url], prefix=f"test-{os.getpid()}", pool_size=8)
+    reads = []
+    version = metadata.version
+
+    def counting(name):
+        reads.append(name)
+        return version(name)
+
+    channels = [await layer.new_channel() for _ in range(40)]
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(metadata, "version", counting)
+            await asyncio.gather(*(layer.group_add("classroom.meta", ch) for ch in channels))
+        pool = layer.connection(0).connection_pool
+        assert len(pool._available_connections) + len(pool._in_use_connections) > 1
+        assert "redis" not in reads
+    finally:
+        await layer.flush()
+        await layer.close_pools()
