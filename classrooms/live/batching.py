@@ -90,15 +90,17 @@ class LeaveBatch(ProcessBatch):
     longer than Daphne waits for it (`--application-close-timeout`), and a killed disconnect
     leaves its interval open beside the new one until the reaper closes it."""
 
-    def write(self, conns: list[room.Connection]) -> list[bool]:
-        lasts = room.presence_disconnect_many(conns)
-        if room.presence_grace_seconds():
-            room.presence_leaving([conn for conn, last in zip(conns, lasts, strict=True) if last])
+    def write(self, requests: list[tuple[room.Connection, bool]]) -> list[bool]:
+        lasts = room.presence_disconnect_many([conn for conn, _graced in requests])
+        room.presence_leaving(
+            [conn for (conn, graced), last in zip(requests, lasts, strict=True) if last and graced]
+        )
         return lasts
 
-    async def leave(self, conn: room.Connection) -> bool:
-        """True when the user has no connection left in the room."""
-        return await self.add(conn)
+    async def leave(self, conn: room.Connection, *, graced: bool) -> bool:
+        """True when the user has no connection left in the room; `graced`: they are marked
+        as leaving (`LeaveAfterGrace` announces them), else the caller announces them now."""
+        return await self.add((conn, graced))
 
 
 class LeaveAfterGrace(ProcessBatch):

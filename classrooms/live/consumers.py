@@ -210,8 +210,9 @@ class LiveSessionConsumer(AsyncJsonWebsocketConsumer):
             self.waiting_for_layer.cancel()
         conn, self.conn = self.conn, None
         if conn is not None:
-            last = await LeaveBatch.for_loop().leave(conn)
-            if last and room.presence_grace_seconds():
+            graced = room.presence_graced(code)
+            last = await LeaveBatch.for_loop().leave(conn, graced=graced)
+            if last and graced:
                 LeaveAfterGrace.for_loop().schedule(self.channel_layer, conn)
             elif last:
                 await self._to_room({"type": "presence.leave", "user": conn.member.as_dict()})

@@ -343,6 +343,19 @@ def presence_grace_seconds() -> float:
     return settings.LIVE_PRESENCE_GRACE_SECONDS
 
 
+# Close codes of a socket its client closed on purpose: the page was closed or left (1001,
+# "going away"), or closed its socket (1000; 1005 when it gave no code). Any other close (1006:
+# the connection was lost; a code of ours when the server closed it) may be followed by a
+# reconnect.
+LEFT_ON_PURPOSE = frozenset({1000, 1001, 1005})
+
+
+def presence_graced(close_code: int | None) -> bool:
+    """Whether a member whose last socket closed with this code is announced as gone only after
+    the grace (a lost network, a restart): a member who closed the page is gone at once."""
+    return bool(presence_grace_seconds()) and close_code not in LEFT_ON_PURPOSE
+
+
 def _leaving_key(conn: Connection) -> str:
     return f"live:leaving:{conn.member.session.pk}:{conn.member.user.pk}"
 

@@ -339,10 +339,12 @@ LIVE_HEARTBEAT_SECONDS = env.int("LIVE_HEARTBEAT_SECONDS", default=20)
 ATTENDANCE_STALE_SECONDS = env.int("ATTENDANCE_STALE_SECONDS", default=60)
 ATTENDANCE_PRESENT_RATIO = env.float("ATTENDANCE_PRESENT_RATIO", default=0.5)
 ATTENDANCE_LATE_MINUTES = env.int("ATTENDANCE_LATE_MINUTES", default=10)
-# A member whose last socket closed is announced as gone (presence.leave) only after this many
-# seconds, and not at all if they are back by then: a phone's network blip, a deploy or a Redis
-# restart then costs the room no leave and no join per member (0: at once).
-LIVE_PRESENCE_GRACE_SECONDS = env.float("LIVE_PRESENCE_GRACE_SECONDS", default=10)
+# A member whose last socket was lost (not closed by their page) is announced as gone
+# (presence.leave) only after this many seconds, and not at all if they are back by then: a
+# phone's network blip, a deploy or a Redis restart then costs the room no leave and no join per
+# member (0: at once). 30 s is the longest wait between two of the page's reconnect attempts
+# (static/js/live-room.js); a member who closes the page is gone at once.
+LIVE_PRESENCE_GRACE_SECONDS = env.float("LIVE_PRESENCE_GRACE_SECONDS", default=30)
 # A session nobody ended is ended this long after its scheduled end.
 LIVE_SESSION_GRACE_MINUTES = env.int("LIVE_SESSION_GRACE_MINUTES", default=30)
 # Video stays outside: a session without its own meeting link gets one from this template

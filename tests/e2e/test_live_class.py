@@ -30,8 +30,9 @@ E2E_WRITES_DATA = True
 # would turn a present student absent. Heartbeats every 2 s make the journey measure presence
 # as a real class does (the shared server is started after this module is imported).
 os.environ.setdefault("LIVE_HEARTBEAT_SECONDS", "2")
-# A student who closes the page leaves the teacher's list once the presence grace has passed
-# (10 s by default: a network blip is not a departure); 2 s keeps the journey short.
+# A student whose connection is lost leaves the teacher's list once the presence grace has
+# passed (30 s by default: a network blip is not a departure; one who closes the page leaves at
+# once); 2 s keeps the journey short.
 os.environ.setdefault("LIVE_PRESENCE_GRACE_SECONDS", "2")
 
 PASSWORD = "HocTiep@2026"  # every demo account's (demo/org.py)

@@ -1,7 +1,8 @@
 """A member whose phone loses its network for a moment does not flicker out of and back into
 everyone's list: `presence.leave` waits LIVE_PRESENCE_GRACE_SECONDS and is not sent at all if
 they are back by then (nor is a `presence.join`). One who stays away is announced as gone once
-the grace has passed, and one who comes back later is announced again."""
+the grace has passed, and one who comes back later is announced again. One who closes the page
+is gone at once."""
 
 import asyncio
 
@@ -12,6 +13,7 @@ from tests.classrooms.live.test_consumers import TIMEOUT, drain, join, make_room
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
 GRACE = 0.5
+LOST = 1006  # the close code of a connection that was lost, not closed by its page
 
 
 @pytest.fixture(autouse=True)
@@ -38,7 +40,7 @@ async def test_a_student_back_within_the_grace_is_neither_gone_nor_joining():
     student, _ = await join(r.session, r.an)
     await next_of(teacher, "presence.join", r.an)
 
-    await student.disconnect()
+    await student.disconnect(code=LOST)
     await asyncio.sleep(GRACE / 5)
     student, state = await join(r.session, r.an)
 
@@ -54,11 +56,28 @@ async def test_a_student_who_stays_away_is_gone_after_the_grace_and_joins_again_
     student, _ = await join(r.session, r.an)
     await drain(teacher)
 
-    await student.disconnect()
+    await student.disconnect(code=LOST)
     assert await presence_events(teacher, GRACE / 2) == []  # not yet
     assert await presence_events(teacher, GRACE * 2) == [("presence.leave", r.an.pk)]
 
     student, _ = await join(r.session, r.an)
     assert (await next_of(teacher, "presence.join", r.an))["user"]["id"] == r.an.pk
+    await student.disconnect()
+    await teacher.disconnect()
+
+
+@pytest.mark.parametrize("code", [1000, 1001])
+async def test_a_student_who_closes_the_page_is_gone_at_once_and_joins_again_on_return(code):
+    r = await make_room()
+    teacher, _ = await join(r.session, r.teacher)
+    student, _ = await join(r.session, r.an)
+    await drain(teacher)
+
+    await student.disconnect(code=code)  # 1001: the page was closed or left
+    assert await presence_events(teacher, GRACE / 2) == [("presence.leave", r.an.pk)]
+
+    student, _ = await join(r.session, r.an)  # back within what would have been the grace
+    assert await presence_events(teacher, GRACE / 2) == [("presence.join", r.an.pk)]
+    assert await presence_events(teacher, GRACE * 2) == []  # and no late leave after it
     await student.disconnect()
     await teacher.disconnect()

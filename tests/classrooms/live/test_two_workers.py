@@ -68,13 +68,14 @@ async def test_chat_and_presence_cross_between_two_daphne_processes(two_workers)
     state = await next_of(other, "presence.state")
     assert {u["id"] for u in state["online"]} == {room["teacher"]["id"], an["id"], binh["id"]}
 
-    # Gone from worker B and back on worker A within the grace: nobody sees them leave or join.
-    await student.close()
+    # Their connection to worker B lost (no close frame, as when a phone's network drops) and
+    # back on worker A within the grace: nobody sees them leave or join.
+    student.transport.abort()
     student = await ws_connect(a.ws_url(session), an["cookie"], a.url)
     await next_of(student, "presence.state")
     assert await presence_of(teacher, an["id"], GRACE * 2) == []
 
-    await student.close()
+    await student.close()  # the page closed: gone at once, on both workers
     await next_of(teacher, "presence.leave", user=an["id"])
     await next_of(other, "presence.leave", user=an["id"])
     for ws in (teacher, other):
