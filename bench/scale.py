@@ -586,7 +586,9 @@ async def storm(workers, redis, rooms, args, *, bare: bool, db_url: str, pg_data
     else:
         await asyncio.sleep(3)
     problems = log_problems(workers, logs_at)
+    profilers = start_profiles(workers, args.profile, ("bare" if bare else "room") + "-chat")
     chatted = await chat(workers, redis, students, by_room, args, beat=not bare)
+    stop_profiles(profilers)
     return {
         "app": "bare" if bare else "room",
         "sockets": len(students),
@@ -815,7 +817,9 @@ def main():
     )
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument(
-        "--profile", type=Path, help="--storm: py-spy samples of each worker into this folder"
+        "--profile",
+        type=Path,
+        help="--storm: py-spy samples of each worker (storm, then chat) into this folder",
     )
     parser.add_argument(
         "--quick", action="store_true", help="400 sockets, 20 s of chat (--storm: 5 s)"
