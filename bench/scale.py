@@ -292,8 +292,9 @@ class ClientPauses:
         }
 
 
-async def chat(workers, redis, students, by_room, args, *, beat: bool = True) -> dict:
-    """`--seconds` of chat at `--deliveries`/s over the connected students; then closes them."""
+async def chat(workers, redis, students, by_room, args, *, beat: bool = True, profilers=()) -> dict:
+    """`--seconds` of chat at `--deliveries`/s over the connected students; then closes them.
+    `profilers` (`start_profiles`) are stopped before the sockets close."""
     latencies, errors, sent_times, seen = [], [], [], collections.Counter()
     live = [s for s in students if s.ws is not None]
     listeners = [asyncio.create_task(listen(s, latencies, errors, sent_times, seen)) for s in live]
@@ -337,6 +338,7 @@ async def chat(workers, redis, students, by_room, args, *, beat: bool = True) ->
     chat_wall = time.monotonic() - chat_started
     redis_cpu, own_cpu = cpu_seconds(redis.proc.pid) - redis_before, own_cpu_seconds() - own_before
     load_during = os.getloadavg()
+    stop_profiles(profilers)
     if beating is not None:
         beating.cancel()
     for task in listeners:
@@ -587,8 +589,9 @@ async def storm(workers, redis, rooms, args, *, bare: bool, db_url: str, pg_data
         await asyncio.sleep(3)
     problems = log_problems(workers, logs_at)
     profilers = start_profiles(workers, args.profile, ("bare" if bare else "room") + "-chat")
-    chatted = await chat(workers, redis, students, by_room, args, beat=not bare)
-    stop_profiles(profilers)
+    chatted = await chat(
+        workers, redis, students, by_room, args, beat=not bare, profilers=profilers
+    )
     return {
         "app": "bare" if bare else "room",
         "sockets": len(students),
