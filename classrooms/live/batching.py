@@ -104,8 +104,9 @@ class LeaveBatch(ProcessBatch):
 
 
 class LeaveAfterGrace(ProcessBatch):
-    """Users whose last socket closed are announced as gone (`presence.leave`) when
-    `LIVE_PRESENCE_GRACE_SECONDS` have passed, unless they came back meanwhile, on any process
+    """Users whose last socket was lost (`room.presence_graced`: not closed by their page) are
+    announced as gone (`presence.leave`) when `LIVE_PRESENCE_GRACE_SECONDS` have passed, unless
+    they came back meanwhile, on any process
     (`room.claim_leaving`, claimed by EnterBatch at their return). A class coming back after a
     network blip, a deploy or a Redis restart then costs its room no leave and no join per
     member: in a 10,000-socket storm those were 20,000 room events, each delivered to a whole
