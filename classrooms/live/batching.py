@@ -79,6 +79,7 @@ class EnterBatch(ProcessBatch):
         first, state = await self.add(conn)
         if isinstance(first, ValidationError):
             raise first
+        LeaveAfterGrace.for_loop().cancel(conn.member)
         return first, state
 
 
@@ -107,7 +108,8 @@ class LeaveAfterGrace(ProcessBatch):
     """Users whose last socket was lost (`room.presence_graced`: not closed by their page) are
     announced as gone (`presence.leave`) when `LIVE_PRESENCE_GRACE_SECONDS` have passed, unless
     they came back meanwhile, on any process
-    (`room.claim_leaving`, claimed by EnterBatch at their return). A class coming back after a
+    (`room.claim_leaving`, claimed by EnterBatch at their return; a return through the same
+    process also ends the timer there, `cancel`). A class coming back after a
     network blip, a deploy or a Redis restart then costs its room no leave and no join per
     member: in a 10,000-socket storm those were 20,000 room events, each delivered to a whole
     class, still arriving seconds after everyone was back (docs/benchmarks.md)."""
@@ -115,17 +117,34 @@ class LeaveAfterGrace(ProcessBatch):
     def __init__(self):
         super().__init__()
         self.waiting: set[asyncio.Task] = set()
+        # The timers still in their grace, by (session, user): one per user and process.
+        self.sleeping: dict[tuple[int, int], asyncio.Task] = {}
 
     def write(self, conns: list[room.Connection]) -> list[bool]:
         return room.claim_leaving(conns)
 
     def schedule(self, layer, conn: room.Connection) -> None:
+        self.cancel(conn.member)  # an earlier drop's timer would cut this grace short
         task = asyncio.create_task(self._after_grace(layer, conn))
+        self.sleeping[_member_key(conn.member)] = task
         self.waiting.add(task)  # the loop keeps only a weak reference to a task
         task.add_done_callback(self.waiting.discard)
 
+    def cancel(self, member: room.Member) -> None:
+        """The member is in the room again through this process: their timer here, if it is
+        still in its grace, ends without claiming. Their return claimed the mark already (or
+        found them still connected elsewhere); a claim at the end of the grace would be one
+        more cache round trip per user on the process's one thread for database work, for every
+        student of a storm (docs/benchmarks.md), and could take a later drop's mark early."""
+        task = self.sleeping.pop(_member_key(member), None)
+        if task is not None:
+            task.cancel()
+
     async def _after_grace(self, layer, conn: room.Connection) -> None:
         await asyncio.sleep(room.presence_grace_seconds())
+        key = _member_key(conn.member)
+        if self.sleeping.get(key) is asyncio.current_task():
+            del self.sleeping[key]  # claiming now: a return from here on is the claim's rival
         try:
             if await self.add(conn):
                 payload = {"type": "presence.leave", "user": conn.member.as_dict()}
@@ -134,6 +153,10 @@ class LeaveAfterGrace(ProcessBatch):
                 )
         except Exception:  # the layer or the cache is down: the room's next state corrects it
             logger.warning("presence.leave after the grace failed", exc_info=True)
+
+
+def _member_key(member: room.Member) -> tuple[int, int]:
+    return member.session.pk, member.user.pk
 
 
 class HeartbeatBatch(ProcessBatch):

@@ -81,3 +81,47 @@ async def test_a_student_who_closes_the_page_is_gone_at_once_and_joins_again_on_
     assert await presence_events(teacher, GRACE * 2) == []  # and no late leave after it
     await student.disconnect()
     await teacher.disconnect()
+
+
+async def test_a_second_drop_gets_a_whole_grace_of_its_own():
+    """Dropped, back, dropped again: the first drop's timer must not announce the student gone
+    before the second drop's grace has passed."""
+    r = await make_room()
+    teacher, _ = await join(r.session, r.teacher)
+    student, _ = await join(r.session, r.an)
+    await drain(teacher)
+
+    await student.disconnect(code=LOST)
+    await asyncio.sleep(GRACE * 0.4)
+    student, _ = await join(r.session, r.an)
+    await asyncio.sleep(GRACE * 0.2)
+    await student.disconnect(code=LOST)  # the first timer would end GRACE * 0.4 from here
+
+    assert await presence_events(teacher, GRACE * 0.7) == []
+    assert await presence_events(teacher, GRACE * 2) == [("presence.leave", r.an.pk)]
+    await teacher.disconnect()
+
+
+async def test_a_return_through_the_same_process_costs_no_claim_when_the_grace_ends(monkeypatch):
+    from classrooms.live import room
+
+    claims = []
+    claim_leaving = room.claim_leaving
+
+    def counted(conns):
+        claims.append(len(conns))
+        return claim_leaving(conns)
+
+    monkeypatch.setattr(room, "claim_leaving", counted)
+    r = await make_room()
+    teacher, _ = await join(r.session, r.teacher)
+    student, _ = await join(r.session, r.an)
+    await drain(teacher)
+    claims.clear()  # each first connection tries one
+
+    await student.disconnect(code=LOST)
+    student, _ = await join(r.session, r.an)  # claims the mark: one claim
+    assert await presence_events(teacher, GRACE * 2) == []
+    assert claims == [1]
+    await student.disconnect()
+    await teacher.disconnect()
