@@ -20,7 +20,7 @@ from lms.routing import (  # noqa: E402
     auth_middleware_stack,
     websocket_urlpatterns,
 )
-from lms.runtime import freeze_startup, share_caches  # noqa: E402
+from lms.runtime import freeze_startup, quiet_websocket_debug, share_caches  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
@@ -38,4 +38,5 @@ def _load_urls():
 
 
 share_caches()
+quiet_websocket_debug()
 freeze_startup(_load_urls)
