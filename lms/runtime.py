@@ -69,9 +69,9 @@ def quiet_websocket_debug() -> bool:
     """Every new websocket in autobahn (26.11, under Daphne) builds a debug line of its thirty
     protocol options with `pprint.pformat`, before its logger decides whether debug lines are
     wanted (`WebSocketProtocol._connectionMade`): 0.17 ms of worker CPU per handshake on this
-    machine, about a twentieth of a whole reconnect, for a line no production log keeps. The
-    module's `pformat` is swapped for one that formats only while debug logging is on. No
-    setting of autobahn's or Daphne's turns it off. Returns False, changing nothing, if
+    machine, 3–4% of a whole reconnect's (docs/benchmarks.md), for a line no production log
+    keeps. The module's `pformat` is swapped for one that formats only while debug logging is
+    on. No setting of autobahn's or Daphne's turns it off. Returns False, changing nothing, if
     autobahn no longer uses `pprint.pformat` there."""
     from autobahn.websocket import protocol
 
