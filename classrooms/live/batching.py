@@ -126,7 +126,7 @@ class LeaveAfterGrace(ProcessBatch):
     def schedule(self, layer, conn: room.Connection) -> None:
         self.cancel(conn.member)  # an earlier drop's timer would cut this grace short
         task = asyncio.create_task(self._after_grace(layer, conn))
-        self.sleeping[_member_key(conn.member)] = task
+        self.sleeping[conn.member.key] = task
         self.waiting.add(task)  # the loop keeps only a weak reference to a task
         task.add_done_callback(self.waiting.discard)
 
@@ -136,13 +136,13 @@ class LeaveAfterGrace(ProcessBatch):
         found them still connected elsewhere); a claim at the end of the grace would be one
         more cache round trip per user on the process's one thread for database work, for every
         student of a storm (docs/benchmarks.md), and could take a later drop's mark early."""
-        task = self.sleeping.pop(_member_key(member), None)
+        task = self.sleeping.pop(member.key, None)
         if task is not None:
             task.cancel()
 
     async def _after_grace(self, layer, conn: room.Connection) -> None:
         await asyncio.sleep(room.presence_grace_seconds())
-        key = _member_key(conn.member)
+        key = conn.member.key
         if self.sleeping.get(key) is asyncio.current_task():
             del self.sleeping[key]  # claiming now: a return from here on is the claim's rival
         try:
@@ -153,10 +153,6 @@ class LeaveAfterGrace(ProcessBatch):
                 )
         except Exception:  # the layer or the cache is down: the room's next state corrects it
             logger.warning("presence.leave after the grace failed", exc_info=True)
-
-
-def _member_key(member: room.Member) -> tuple[int, int]:
-    return member.session.pk, member.user.pk
 
 
 class HeartbeatBatch(ProcessBatch):

@@ -113,6 +113,11 @@ class Member:
     def is_teacher(self) -> bool:
         return self.role == TEACHER
 
+    @property
+    def key(self) -> tuple[int, int]:
+        """(session id, user id): the member whatever socket they are on."""
+        return self.session.pk, self.user.pk
+
     def as_dict(self) -> dict:
         return user_dict(self.user, self.role)
 
@@ -391,9 +396,7 @@ def presence_connect_many(conns: list[Connection]) -> list[bool | ValidationErro
         else:
             results[index] = _staff_touch(conn)
     if students:
-        opened = attendance.intervals_open(
-            [(conn.member.session.pk, conn.member.user.pk) for _, conn in students]
-        )
+        opened = attendance.intervals_open([conn.member.key for _, conn in students])
         for (index, conn), (interval_id, first) in zip(students, opened, strict=True):
             if interval_id is None:
                 results[index] = ValidationError(attendance.NOT_LIVE_MESSAGE)
@@ -475,7 +478,7 @@ def presence_disconnect_many(conns: list[Connection]) -> list[bool]:
     attendance.intervals_close([conn.interval_id for conn in leaving if conn.interval_id])
     for conn in leaving:
         conn.interval_id = None
-    pairs = {(conn.member.session.pk, conn.member.user.pk) for conn in leaving}
+    pairs = {conn.member.key for conn in leaving}
     still_there = set(
         attendance.fresh_open_intervals(
             session_ids={session for session, _student in pairs},
@@ -486,7 +489,7 @@ def presence_disconnect_many(conns: list[Connection]) -> list[bool]:
     )
     told = set()
     for index, conn in reversed(students):
-        pair = (conn.member.session.pk, conn.member.user.pk)
+        pair = conn.member.key
         results[index] = pair not in still_there and pair not in told
         told.add(pair)
     return results
