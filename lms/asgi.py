@@ -13,6 +13,7 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.conf import settings  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from lms.routing import (  # noqa: E402
@@ -20,7 +21,12 @@ from lms.routing import (  # noqa: E402
     auth_middleware_stack,
     websocket_urlpatterns,
 )
-from lms.runtime import freeze_startup, quiet_websocket_debug, share_caches  # noqa: E402
+from lms.runtime import (  # noqa: E402
+    freeze_startup,
+    quiet_websocket_debug,
+    share_caches,
+    tune_collector,
+)
 
 application = ProtocolTypeRouter(
     {
@@ -40,3 +46,4 @@ def _load_urls():
 share_caches()
 quiet_websocket_debug()
 freeze_startup(_load_urls)
+tune_collector(settings.GC_THRESHOLDS)

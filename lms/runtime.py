@@ -1,5 +1,6 @@
 """Start-up of a server process: one cache handle for all its connections, what start-up
-made kept out of the garbage collector's way, and no debug line built per websocket.
+made kept out of the garbage collector's way, the collector's thresholds set for a process
+that holds thousands of sockets, and no debug line built per websocket.
 
 A Daphne process lives for days with a few hundred thousand objects made at start-up (modules,
 models, the URLconf, translations) that never become garbage. Python's full collections still
@@ -17,6 +18,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.exceptions import ImproperlyConfigured
 
 # Backends safe to share between threads (redis-py's pool gives each call its own connection).
 # Memcached clients are closed at the end of each request, so they stay per context.
@@ -51,6 +53,34 @@ def freeze_startup(load: Callable[[], object] | None = None) -> int:
     gc.collect()
     gc.freeze()
     return gc.get_freeze_count()
+
+
+def tune_collector(spec: str) -> tuple[int, ...]:
+    """Set the garbage collector's thresholds from `spec` (settings.GC_THRESHOLDS: one to three
+    whole numbers, comma-separated; what is not given keeps its value). Returns them all.
+
+    A worker holding 5,000 sockets keeps about a million objects that live as long as their
+    sockets, and a million more for a while when a storm of reconnects replaces them. With
+    Python's thresholds (700, 10, 10) it runs a full collection whenever the objects that have
+    outlived two younger collections reach a quarter of those that survived the last full one,
+    checked every 100 young collections: when thousands of sockets reconnect, a dozen full
+    collections in 20 s, 0.3–1.4 s each, in which the worker serves no socket; under chat one
+    every few seconds, each a latency spike for every member of its rooms (docs/benchmarks.md,
+    "Sixth round"). With 10,000 objects before a young collection, those checks come about
+    fourteen times less often, so a storm costs one full collection; young collections look at
+    more objects each (tens of milliseconds). Garbage with reference cycles is still collected:
+    young cycles by the young collections, older ones at the rarer full collections."""
+    try:
+        values = tuple(int(part) for part in spec.split(","))
+    except ValueError:
+        values = ()
+    if not 1 <= len(values) <= 3 or min(values) < 0:
+        raise ImproperlyConfigured(
+            f"GC_THRESHOLDS must be one to three whole numbers ≥ 0, comma-separated "
+            f"(Python's own: 700,10,10), not {spec!r}"
+        )
+    gc.set_threshold(*values)
+    return gc.get_threshold()
 
 
 def _pformat_when_debug(obj, *args, **kwargs) -> str:
