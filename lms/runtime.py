@@ -67,9 +67,12 @@ def tune_collector(spec: str) -> tuple[int, ...]:
     collections in 20 s, 0.3–1.4 s each, in which the worker serves no socket; under chat one
     every few seconds, each a latency spike for every member of its rooms (docs/benchmarks.md,
     "Sixth round"). With 10,000 objects before a young collection, those checks come about
-    fourteen times less often, so a storm costs one full collection; young collections look at
-    more objects each (tens of milliseconds). Garbage with reference cycles is still collected:
-    young cycles by the young collections, older ones at the rarer full collections."""
+    fourteen times less often: a storm costs a worker one full collection, and 20 s of chat
+    after it none. Each young collection looks at more objects (the middle generation's took
+    up to 240 ms in a storm here), and a worker holds more memory (garbage with reference
+    cycles, which every closed socket leaves, waits for the rarer full collections: 90 MB
+    more at 5,000 sockets). That garbage is still collected: young cycles by the young
+    collections, older ones at the full collections."""
     try:
         values = tuple(int(part) for part in spec.split(","))
     except ValueError:
