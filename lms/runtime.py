@@ -65,7 +65,7 @@ def tune_collector(spec: str) -> tuple[int, ...]:
     outlived two younger collections reach a quarter of those that survived the last full one,
     checked every 100 young collections: when thousands of sockets reconnect, a dozen full
     collections in 20 s, 0.3–1.4 s each, in which the worker serves no socket; under chat one
-    every few seconds, each a latency spike for every member of its rooms (docs/benchmarks.md,
+    every 5–10 s, each a latency spike for every member of its rooms (docs/benchmarks.md,
     "Sixth round"). With 10,000 objects before a young collection, those checks come about
     fourteen times less often: a storm costs a worker one full collection, and 20 s of chat
     after it none. Each young collection looks at more objects (the middle generation's took

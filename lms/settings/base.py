@@ -161,13 +161,6 @@ CHANNEL_LAYER_CAPACITY = env.int("CHANNEL_LAYER_CAPACITY", default=5000)
 # Sends and group changes one worker's RedisChannelLayer has in flight (lms.layers): about as
 # many Redis connections; channels-redis alone opens one per call in flight, without bound.
 CHANNEL_LAYER_POOL_SIZE = env.int("CHANNEL_LAYER_POOL_SIZE", default=64)
-# The garbage collector's thresholds in a server process (lms.runtime.tune_collector; Python's
-# own are 700,10,10): how many objects more than were freed before its youngest generation is
-# collected, then how many collections of each generation before the next one is. With
-# Python's, a worker holding thousands of sockets ran a full collection (0.3–1.4 s in which no
-# socket is served) each time its long-lived objects grew by a quarter: a dozen in a reconnect
-# storm, one every few seconds under chat (docs/benchmarks.md, "Sixth round").
-GC_THRESHOLDS = env.str("GC_THRESHOLDS", default="10000,10,10")
 if REDIS_URL:
     layer_config = {"hosts": [REDIS_URL]}
     if CHANNEL_LAYER == "redis":  # Pub/Sub stores nothing, so it has no capacity to set
@@ -187,6 +180,14 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# The garbage collector's thresholds in a server process (lms.runtime.tune_collector; Python's
+# own are 700,10,10): how many objects more than were freed before its youngest generation is
+# collected, then how many collections of each generation before the next one is. With
+# Python's, a worker holding thousands of sockets ran a full collection (0.3–1.4 s in which no
+# socket is served) each time its long-lived objects grew by a quarter: a dozen in a reconnect
+# storm, one every 5–10 s under chat (docs/benchmarks.md, "Sixth round").
+GC_THRESHOLDS = env.str("GC_THRESHOLDS", default="10000,10,10")
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
