@@ -89,28 +89,37 @@
     return new window.H5PStandalone.H5P(container, options).then(function () {
       container.setAttribute("data-h5p-ready", "");
       listen();
-    }, function (error) {
-      container.setAttribute("data-h5p-error", "");
-      var message = document.createElement("p");
-      message.className = "message error";
-      message.textContent = container.getAttribute("data-error-text") || String(error);
-      container.appendChild(message);
-    });
+    }, function (error) { failed(container, error); });
   }
 
   // A player costs ~300 KB (H5P core and the activity's libraries): on a phone over 3G it is
   // only loaded when the student starts it. Players start one after another.
   var chain = Promise.resolve();
 
+  function failed(container, error) {
+    container.setAttribute("data-h5p-error", "");
+    var message = document.createElement("p");
+    message.className = "message error";
+    message.textContent = container.getAttribute("data-error-text") || String(error);
+    container.appendChild(message);
+  }
+
+  // The start button comes disabled: a tap before this script is ready would do nothing (on a
+  // slow phone the page shows well before its scripts have run). Without the player's script
+  // (it did not load), the student is told so instead.
   function init() {
-    if (!window.H5PStandalone) return;
     document.querySelectorAll("[data-h5p-options]").forEach(function (container) {
       var button = container.querySelector("[data-h5p-start]");
       if (!button) return;
+      if (!window.H5PStandalone) {
+        failed(container, "H5PStandalone");
+        return;
+      }
       button.addEventListener("click", function () {
         button.disabled = true;
         chain = chain.then(function () { return start(container); });
       });
+      button.disabled = false;
     });
   }
 

@@ -151,3 +151,41 @@ def test_student_answers_teacher_sees_outsider_is_refused(page: Page, live_serve
     )
     assert response.status == 404
     assert re.search(r"/h5p/[0-9a-f-]{36}/xapi/\d+/$", xapi_url)
+
+
+def test_the_start_button_waits_for_the_player_script_and_says_when_it_did_not_come(
+    page: Page, live_server_e2e
+):
+    base = live_server_e2e.url
+    # The page's service worker would answer from its cache, past the routes below.
+    page.context.route("**/sw.js", lambda route: route.abort())
+    login(page, base, "hocsinh")
+    # A slow phone: the page shows before its scripts have run. A tap then did nothing.
+    release = []
+
+    def slow(route):
+        release.append(route)
+
+    page.route(re.compile(r"/static/js/h5p-block[^/]*\.js"), slow)
+    page.goto(f"{base}/lessons/")
+    page.get_by_role("link", name=LESSON_TITLE).first.click(no_wait_after=True)
+    start = page.locator("[data-h5p-start]")
+    expect(start).to_be_visible()
+    expect(start).to_be_disabled()
+    for _ in range(100):  # the held request has been made (the page waits on it)
+        if release:
+            break
+        page.wait_for_timeout(50)
+    assert release
+    for route in release:
+        route.continue_()
+    page.unroute(re.compile(r"/static/js/h5p-block[^/]*\.js"))
+    expect(start).to_be_enabled()
+
+    # The player's own script did not arrive (a dropped connection): the student is told.
+    page.route(re.compile(r"/static/vendor/h5p/main\.bundle[^/]*\.js"), lambda r: r.abort())
+    page.reload()
+    expect(page.locator("[data-h5p-error]")).to_contain_text(
+        "Không tải được hoạt động", timeout=15_000
+    )
+    expect(start).to_be_disabled()
