@@ -3,8 +3,7 @@
 For each worker: collections per generation, seconds paused in each, the longest pause, the
 full collections (generation 2) with their time, pause and objects collected, and its resident
 memory at the end and at its peak. The room's workers are told from the bare app's by their
-command line (`bench.bare_app`), or else by
-which started first (bench/scale.py starts the room's).
+command line (`bench.bare_app`).
 """
 
 import json
@@ -22,9 +21,7 @@ def main(folder: Path) -> None:
         (json.loads(path.read_text()) for path in folder.glob("*.json")),
         key=lambda state: state["rss_series"][0][0],
     )
-    for index, state in enumerate(workers):
-        if "argv" not in state:  # written before the probe kept it: the room's workers start first
-            state["argv"] = ["bench.bare_app"] if index >= len(workers) // 2 else []
+    for state in workers:
         full = [b for b in state["big"] if b[1] == 2]
         print(
             f"{app_of(state)}: thresholds {tuple(state['thr'])}; collections "
